@@ -1,0 +1,38 @@
+using Microsoft.Extensions.Configuration;
+namespace BrkCoin.AppHost;
+
+public static class MiningExtensions
+{
+    /// <summary>Reads and validates the "Mining" section before the model is built.</summary>
+    public static MiningSettings GetMiningSettings(this IDistributedApplicationBuilder builder)
+    {
+        var settings = builder.Configuration.GetSection(MiningSettings.Section).Get<MiningSettings>() ?? new MiningSettings();
+        Validate(settings);
+        Validate(settings.Redis);
+        return settings;
+    }
+
+    /// <summary>
+    /// In throughput mode, sets every simulated latency of the service to zero and lifts rng's
+    /// one-request-at-a-time cap; otherwise the services keep the original's defaults.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithThroughputMode(
+        this IResourceBuilder<ProjectResource> project, MiningSettings settings, params string[] zeroedSettings)
+    {
+        if (!settings.Throughput)
+        {
+            return project;
+        }
+
+        foreach (var setting in zeroedSettings)
+        {
+            project.WithEnvironment(setting.Replace(":", "__", StringComparison.Ordinal), "0");
+        }
+
+        return project;
+    }
+
+    private static void Validate(object settings) =>
+        System.ComponentModel.DataAnnotations.Validator.ValidateObject(
+            settings, new System.ComponentModel.DataAnnotations.ValidationContext(settings), validateAllProperties: true);
+}

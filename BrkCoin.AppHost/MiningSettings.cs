@@ -1,0 +1,55 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace BrkCoin.AppHost;
+
+/// <summary>The shape of the miner, bound from the "Mining" section (e.g. <c>--Mining:Workers=10</c>).</summary>
+public sealed class MiningSettings
+{
+    public const string Section = "Mining";
+
+    /// <summary>Worker replicas. The workshop goes 1 → 2 → 10 and watches speed stop at 10 hashes/s.</summary>
+    [Range(1, 100)]
+    public int Workers { get; set; } = 1;
+
+    /// <summary>Mining loops inside each worker process (Worker:Loops).</summary>
+    [Range(1, 256)]
+    public int LoopsPerWorker { get; set; } = 1;
+
+    /// <summary>rng replicas: the workshop's fix for the 10 hashes/s ceiling.</summary>
+    [Range(1, 100)]
+    public int RngReplicas { get; set; } = 1;
+
+    /// <summary>hasher replicas.</summary>
+    [Range(1, 100)]
+    public int HasherReplicas { get; set; } = 1;
+
+    /// <summary>
+    /// Turns every simulated latency to zero and lifts rng's one-at-a-time cap, so the miner
+    /// runs as fast as the machine allows (used by the end-to-end tests).
+    /// </summary>
+    public bool Throughput { get; set; }
+
+    public WalletStoreSettings Redis { get; set; } = new();
+}
+
+/// <summary>Where the wallet lives in run mode.</summary>
+public sealed class WalletStoreSettings
+{
+    /// <summary>Auto, Container or Embedded. A <c>ConnectionStrings:redis</c> value wins over all three.</summary>
+    public WalletBackend Backend { get; set; } = WalletBackend.Auto;
+
+    /// <summary>Folder the embedded store persists to; empty means <c>.garnet</c> beside the AppHost project.</summary>
+    public string DataPath { get; set; } = string.Empty;
+
+    /// <summary>Memory the embedded store may use for its log (Garnet's <c>--memory</c>).</summary>
+    [RegularExpression("^[0-9]+[kKmMgG]?$")]
+    public string Memory { get; set; } = "64m";
+}
+
+public enum WalletBackend
+{
+    /// <summary>The Redis container when a container runtime answers, else the embedded store.</summary>
+    Auto,
+    Container,
+    Embedded,
+}

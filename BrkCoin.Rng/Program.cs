@@ -1,0 +1,21 @@
+using BrkCoin.Rng;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.Services.AddProblemDetails();
+builder.Services.AddOptions<RngOptions>()
+    .BindConfiguration(RngOptions.Section)
+    .ValidateDataAnnotations()
+    .ValidateOnStart();
+builder.Services.AddSingleton<RngGate>();
+
+var app = builder.Build();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+
+app.MapDefaultEndpoints();
+app.MapRandomBytes();
+
+app.Run();

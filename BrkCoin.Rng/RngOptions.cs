@@ -1,0 +1,31 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace BrkCoin.Rng;
+
+/// <summary>Settings of the random byte service, bound from the "Rng" section.</summary>
+public sealed class RngOptions
+{
+    public const string Section = "Rng";
+
+    /// <summary>
+    /// Simulated cost of one <c>GET /{n}</c>. The original sleeps 0.1 s: with one request at a
+    /// time that caps a single rng at 10 requests/s, the bottleneck the workshop teaches.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan Latency { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// Requests served at once by one instance; the rest wait in a queue. 1 is the original's
+    /// single-threaded Flask server; 0 lifts the cap.
+    /// </summary>
+    [Range(0, 10_000)]
+    public int ConcurrentRequests { get; set; } = 1;
+
+    /// <summary>Requests that may wait for a slot; past this the service answers 503.</summary>
+    [Range(0, 100_000)]
+    public int QueueLimit { get; set; } = 1000;
+
+    /// <summary>Largest <c>n</c> accepted by <c>GET /{n}</c> (1 MiB).</summary>
+    [Range(1, 64 * 1024 * 1024)]
+    public int MaxBytes { get; set; } = 1024 * 1024;
+}

@@ -1,0 +1,32 @@
+using StackExchange.Redis;
+
+namespace BrkCoin.WebUi.Wallet;
+
+/// <summary>The original's <c>GET /json</c>, field for field, so its scripts and graphs still work.</summary>
+public static class JsonEndpoint
+{
+    public static IEndpointRouteBuilder MapOriginalJson(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/json", async (WalletReader reader) =>
+        {
+            try
+            {
+                var totals = await reader.ReadTotalsAsync();
+                return Results.Json(new
+                {
+                    coins = totals.Coins,
+                    hashes = totals.Hashes,
+                    now = totals.At.ToUnixTimeMilliseconds() / 1000.0,
+                });
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            {
+                return Results.Problem(
+                    statusCode: StatusCodes.Status503ServiceUnavailable,
+                    title: "The wallet is unreachable",
+                    detail: "Redis did not answer; the miner's totals are unknown for now.");
+            }
+        });
+        return app;
+    }
+}

@@ -1,0 +1,11 @@
+namespace BrkCoin.Worker.Mining;
+
+/// <summary>Where the miner keeps what it finds and counts.</summary>
+public interface IWallet
+{
+    /// <summary>Stores a coin; false when the wallet already held it.</summary>
+    Task<bool> StoreCoinAsync(string hexHash, byte[] randomBytes);
+
+    /// <summary>Adds units of work to the shared hash counter.</summary>
+    Task AddHashesAsync(long units);
+}

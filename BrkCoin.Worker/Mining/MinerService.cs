@@ -1,0 +1,68 @@
+using Microsoft.Extensions.Options;
+using Polly.Registry;
+
+namespace BrkCoin.Worker.Mining;
+
+/// <summary>
+/// Runs <see cref="WorkerOptions.Loops"/> mining loops and flushes the hash counter about every
+/// second; on shutdown it lets loops finish storing a found coin and flushes what is pending.
+/// </summary>
+public sealed class MinerService(
+    IServiceProvider services,
+    HashCounter counter,
+    ResiliencePipelineProvider<string> pipelines,
+    IOptions<WorkerOptions> options,
+    ILogger<MinerService> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var settings = options.Value;
+        using var grace = new CancellationTokenSource();
+        using var graceOnStop = stoppingToken.Register(() => grace.CancelAfter(settings.ShutdownGrace));
+
+        var loops = Enumerable.Range(0, settings.Loops)
+            .Select(_ => services.GetRequiredService<MiningLoop>().RunAsync(stoppingToken, grace.Token))
+            .ToList();
+        logger.LogInformation("Mining with {Loops} loop(s)", settings.Loops);
+
+        await FlushPeriodicallyAsync(settings.CounterInterval, stoppingToken);
+        await Task.WhenAll(loops);
+        await FinalFlushAsync(grace.Token);
+    }
+
+    private async Task FlushPeriodicallyAsync(TimeSpan interval, CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(interval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                try
+                {
+                    await counter.FlushAsync();
+                }
+                catch (Exception ex)
+                {
+                    // The units stay pending and go with the next flush.
+                    logger.LogWarning("Could not update the hash counter, keeping {Pending} units: {Reason}", counter.Pending, ex.Message);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task FinalFlushAsync(CancellationToken grace)
+    {
+        try
+        {
+            await pipelines.GetPipeline(MiningRetry.PipelineName)
+                .ExecuteAsync(async _ => await counter.FlushAsync(), grace);
+        }
+        catch (OperationCanceledException) when (grace.IsCancellationRequested)
+        {
+            logger.LogError("Stopped with {Pending} units not added to the hash counter", counter.Pending);
+        }
+    }
+}

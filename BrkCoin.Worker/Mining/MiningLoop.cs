@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using BrkCoin.Mining;
+using BrkCoin.Worker.Clients;
+using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Registry;
+
+namespace BrkCoin.Worker.Mining;
+
+/// <summary>One unit of work of the original: pause, draw bytes from rng, hash them, keep a coin.</summary>
+public sealed class MiningLoop(
+    IRngClient rng,
+    IHasherClient hasher,
+    IWallet wallet,
+    HashCounter counter,
+    MinerMetrics metrics,
+    ResiliencePipelineProvider<string> pipelines,
+    IOptions<WorkerOptions> options,
+    ILogger<MiningLoop> logger)
+{
+    private readonly ResiliencePipeline _retry = pipelines.GetPipeline(MiningRetry.PipelineName);
+
+    /// <summary>Mines until <paramref name="stopping"/> fires.</summary>
+    /// <param name="stopping">Ends the loop between steps.</param>
+    /// <param name="grace">Fires a little after <paramref name="stopping"/>: a coin already found is still stored until then.</param>
+    public async Task RunAsync(CancellationToken stopping, CancellationToken grace)
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                await MineOneUnitAsync(stopping, grace);
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                break;
+            }
+        }
+    }
+
+    /// <summary>Does one unit of work; it counts only once the hash is computed and any coin is stored.</summary>
+    public async Task MineOneUnitAsync(CancellationToken stopping, CancellationToken grace)
+    {
+        var settings = options.Value;
+        var started = Stopwatch.GetTimestamp();
+        using var activity = MinerMetrics.ActivitySource.StartActivity("mine unit");
+
+        if (settings.Pause > TimeSpan.Zero)
+        {
+            await Task.Delay(settings.Pause, stopping);
+        }
+
+        var (randomBytes, hexHash) = await _retry.ExecuteAsync(
+            async token =>
+            {
+                var bytes = await rng.GetRandomBytesAsync(settings.RandomBytes, token);
+                var hash = await hasher.HashAsync(bytes, token);
+                // hasher is trusted for the 15 in 16 hashes that are not coins; a coin is checked
+                // before it enters the wallet, so every stored coin verifies.
+                if (CoinRule.IsCoin(hash) && !CoinRule.Verifies(hash, bytes))
+                {
+                    throw new InvalidDataException($"hasher's answer {hash[..8]}... does not match the bytes sent.");
+                }
+
+                return (bytes, hash);
+            },
+            stopping);
+
+        activity?.SetTag("brkcoin.hash.prefix", hexHash[..8]);
+
+        if (CoinRule.IsCoin(hexHash))
+        {
+            await StoreCoinAsync(hexHash, randomBytes, grace);
+        }
+
+        counter.Record();
+        metrics.UnitDone(Stopwatch.GetElapsedTime(started));
+    }
+
+    private async Task StoreCoinAsync(string hexHash, byte[] randomBytes, CancellationToken grace)
+    {
+        using var activity = MinerMetrics.ActivitySource.StartActivity("store coin");
+        var isNew = await _retry.ExecuteAsync(async _ => await wallet.StoreCoinAsync(hexHash, randomBytes), grace);
+
+        metrics.CoinFound(isNew);
+        if (isNew)
+        {
+            logger.LogInformation("Coin found: {Prefix}...", hexHash[..8]);
+        }
+        else
+        {
+            logger.LogInformation("We already had that coin: {Prefix}...", hexHash[..8]);
+        }
+    }
+}

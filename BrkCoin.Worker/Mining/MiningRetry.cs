@@ -1,0 +1,37 @@
+using Polly;
+using Polly.Retry;
+
+namespace BrkCoin.Worker.Mining;
+
+/// <summary>
+/// The retry every mining step runs under: exponential backoff with jitter, without limit, until
+/// the step succeeds or the worker stops. HTTP-level retries already happen in the standard
+/// resilience handler; this one outlasts longer outages (rng, hasher or Redis restarting).
+/// </summary>
+public static class MiningRetry
+{
+    public const string PipelineName = "mining";
+
+    public static ResiliencePipelineBuilder AddMiningRetry(
+        this ResiliencePipelineBuilder pipeline, WorkerOptions options, ILogger logger) =>
+        pipeline.AddRetry(new RetryStrategyOptions
+        {
+            MaxRetryAttempts = int.MaxValue,
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+            Delay = options.RetryDelay,
+            MaxDelay = options.MaxRetryDelay,
+            // Any failure is worth another try, except the cancellation that means "stop".
+            ShouldHandle = args => ValueTask.FromResult(
+                args.Outcome.Exception is not null && !args.Context.CancellationToken.IsCancellationRequested),
+            OnRetry = args =>
+            {
+                logger.LogWarning(
+                    "Mining step failed (attempt {Attempt}), retrying in {Delay}: {Reason}",
+                    args.AttemptNumber + 1,
+                    args.RetryDelay,
+                    args.Outcome.Exception?.Message);
+                return ValueTask.CompletedTask;
+            },
+        });
+}

@@ -1,0 +1,45 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace BrkCoin.Worker;
+
+/// <summary>Settings of the miner, bound from the "Worker" section.</summary>
+public sealed class WorkerOptions
+{
+    public const string Section = "Worker";
+
+    /// <summary>Simulated cost of one unit of work, paid before it (the original sleeps 0.1 s).</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan Pause { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Mining loops run side by side in one worker process.</summary>
+    [Range(1, 256)]
+    public int Loops { get; set; } = 1;
+
+    /// <summary>How often the units done are added to <c>hashes</c> (the original: about every second).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
+    public TimeSpan CounterInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Random bytes drawn for one unit of work (the original draws 32).</summary>
+    [Range(1, 1024 * 1024)]
+    public int RandomBytes { get; set; } = 32;
+
+    /// <summary>First wait after a failed step; it doubles on each further failure.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Longest wait between retries (the original always waited 10 s).</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Time given on shutdown to store a coin already found and to flush the counter.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Where rng is; "http://rng" is resolved by service discovery.</summary>
+    [Required]
+    public Uri RngUrl { get; set; } = new("http://rng");
+
+    /// <summary>Where hasher is; "http://hasher" is resolved by service discovery.</summary>
+    [Required]
+    public Uri HasherUrl { get; set; } = new("http://hasher");
+}
