@@ -28,6 +28,7 @@ builder.AddProject<Projects.BrkCoin_Worker>("worker")
 builder.AddProject<Projects.BrkCoin_WebUi>("webui")
     .WithExternalHttpEndpoints()
     .WithReference(redis).WaitFor(redis)
-    .WithHttpHealthCheck("/health");
+    .WithHttpHealthCheck("/health")
+    .AnnounceUrlWhenReady("BrkCoin web UI");
 
 builder.Build().Run();

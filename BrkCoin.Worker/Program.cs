@@ -2,7 +2,6 @@ using BrkCoin.Worker;
 using BrkCoin.Worker.Clients;
 using BrkCoin.Worker.Mining;
 using Microsoft.Extensions.Options;
-using Polly;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -18,17 +17,8 @@ builder.Services.AddHttpClient<IRngClient, RngClient>((services, http) =>
     http.BaseAddress = services.GetRequiredService<IOptions<WorkerOptions>>().Value.RngUrl);
 builder.Services.AddHttpClient<IHasherClient, HasherClient>((services, http) =>
     http.BaseAddress = services.GetRequiredService<IOptions<WorkerOptions>>().Value.HasherUrl);
-
-builder.Services.AddResiliencePipeline(MiningRetry.PipelineName, (pipeline, context) =>
-    pipeline.AddMiningRetry(
-        context.ServiceProvider.GetRequiredService<IOptions<WorkerOptions>>().Value,
-        context.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(MiningRetry))));
-
 builder.Services.AddSingleton<IWallet, RedisWallet>();
-builder.Services.AddSingleton<HashCounter>();
-builder.Services.AddSingleton<MinerMetrics>();
-builder.Services.AddTransient<MiningLoop>();
-builder.Services.AddHostedService<MinerService>();
+builder.Services.AddMiningLoop();
 
 var app = builder.Build();
 

@@ -1,0 +1,117 @@
+using System.Diagnostics;
+using BrkCoin.Tests.Support;
+
+namespace BrkCoin.Tests.Services;
+
+public sealed class RngTests : IDisposable
+{
+    private readonly RngFactory _fast = new(("Rng:Latency", "00:00:00"), ("Rng:ConcurrentRequests", "0"));
+    private CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(32)]
+    [InlineData(1024 * 1024)]
+    public async Task Draw_returns_exactly_n_bytes_as_octet_stream(int n)
+    {
+        var response = await _fast.CreateClient().GetAsync($"/{n}", Cancel);
+
+        response.EnsureSuccessStatusCode();
+        Assert.Equal("application/octet-stream", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(n, (await response.Content.ReadAsByteArrayAsync(Cancel)).Length);
+    }
+
+    [Fact]
+    public async Task Successive_draws_differ()
+    {
+        var client = _fast.CreateClient();
+        var draws = new HashSet<string>();
+        for (var i = 0; i < 20; i++)
+        {
+            draws.Add(Convert.ToHexString(await client.GetByteArrayAsync("/32", Cancel)));
+        }
+
+        Assert.Equal(20, draws.Count);
+    }
+
+    [Fact]
+    public async Task Root_announces_the_host_like_the_original()
+    {
+        var banner = await _fast.CreateClient().GetStringAsync("/", Cancel);
+
+        Assert.Equal($"RNG running on {Environment.MachineName}\n", banner);
+    }
+
+    [Theory]
+    [InlineData("abc")]
+    [InlineData("0")]
+    [InlineData("-1")]
+    [InlineData("+3")]
+    [InlineData("1.5")]
+    [InlineData("0x10")]
+    [InlineData("99999999999")]
+    [InlineData("1048577")]
+    public async Task A_count_that_is_not_a_positive_integer_within_bound_is_a_400_problem(string count)
+    {
+        var response = await _fast.CreateClient().GetAsync($"/{Uri.EscapeDataString(count)}", Cancel);
+
+        await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task One_instance_serves_one_draw_at_a_time_by_default()
+    {
+        // Default settings: the original's 0.1 s per draw and one draw at a time.
+        using var classic = new RngFactory();
+        var client = classic.CreateClient();
+        const int draws = 6;
+
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, draws).Select(_ => client.GetByteArrayAsync("/32", Cancel)));
+
+        // Served one after another, six draws cannot finish in less than six latencies; a lower
+        // bound, so a slow machine cannot make this fail.
+        Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(draws * 100 - 20), $"took {clock.Elapsed}");
+    }
+
+    [Fact]
+    public async Task Lifting_the_cap_serves_draws_concurrently()
+    {
+        using var uncapped = new RngFactory(("Rng:Latency", "00:00:02"), ("Rng:ConcurrentRequests", "0"));
+        var client = uncapped.CreateClient();
+
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => client.GetByteArrayAsync("/32", Cancel)));
+
+        // One at a time would take 10 s; concurrently about 2 s. 8 s leaves room for a busy machine.
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(2) - TimeSpan.FromMilliseconds(20), TimeSpan.FromSeconds(8));
+    }
+
+    [Fact]
+    public async Task A_full_queue_answers_503_problem()
+    {
+        using var tiny = new RngFactory(("Rng:Latency", "00:00:03"), ("Rng:ConcurrentRequests", "1"), ("Rng:QueueLimit", "0"));
+        var client = tiny.CreateClient();
+
+        // Three draws at once against one slot and no queue: the slot is held 3 s, far longer
+        // than the three take to arrive, so exactly one is served.
+        var responses = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => client.GetAsync("/32", Cancel)));
+
+        Assert.Single(responses, r => r.StatusCode == HttpStatusCode.OK);
+        foreach (var refused in responses.Where(r => r.StatusCode != HttpStatusCode.OK))
+        {
+            await ProblemAssert.IsProblemAsync(refused, HttpStatusCode.ServiceUnavailable);
+        }
+    }
+
+    [Fact]
+    public async Task Invalid_settings_stop_the_service_at_start()
+    {
+        using var broken = new RngFactory(("Rng:ConcurrentRequests", "-1"));
+
+        Assert.ThrowsAny<Exception>(() => broken.CreateClient());
+        await Task.CompletedTask;
+    }
+
+    public void Dispose() => _fast.Dispose();
+}
