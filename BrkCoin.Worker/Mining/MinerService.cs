@@ -20,8 +20,10 @@ public sealed class MinerService(
         using var grace = new CancellationTokenSource();
         using var graceOnStop = stoppingToken.Register(() => grace.CancelAfter(settings.ShutdownGrace));
 
+        // Task.Run: each loop gets a thread-pool start of its own, so a loop whose steps complete
+        // synchronously can never starve the others or the counter flush.
         var loops = Enumerable.Range(0, settings.Loops)
-            .Select(_ => services.GetRequiredService<MiningLoop>().RunAsync(stoppingToken, grace.Token))
+            .Select(_ => Task.Run(() => services.GetRequiredService<MiningLoop>().RunAsync(stoppingToken, grace.Token), CancellationToken.None))
             .ToList();
         logger.LogInformation("Mining with {Loops} loop(s)", settings.Loops);
 

@@ -1,0 +1,109 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using BrkCoin.Worker.Clients;
+using BrkCoin.Worker.Mining;
+
+namespace BrkCoin.Tests.Mining;
+
+/// <summary>An rng that draws real random bytes and can be told to fail its next calls.</summary>
+public sealed class FakeRng : IRngClient
+{
+    private int _failuresLeft;
+
+    public int Calls;
+
+    /// <summary>When set, every call waits here first (to see how many loops call at once).</summary>
+    public Func<Task>? BeforeEachDraw { get; set; }
+
+    public void FailNext(int times) => _failuresLeft = times;
+
+    public async Task<byte[]> GetRandomBytesAsync(int count, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref Calls);
+        if (BeforeEachDraw is not null)
+        {
+            await BeforeEachDraw();
+        }
+
+        if (Interlocked.Decrement(ref _failuresLeft) >= 0)
+        {
+            throw new HttpRequestException("rng answered 503", null, HttpStatusCode.ServiceUnavailable);
+        }
+
+        return RandomNumberGenerator.GetBytes(count);
+    }
+}
+
+/// <summary>A hasher that really hashes, remembers what it answered, and can fail or lie.</summary>
+public sealed class FakeHasher : IHasherClient
+{
+    private int _failuresLeft;
+    private int _liesLeft;
+
+    public ConcurrentQueue<byte[]> Received { get; } = new();
+
+    public ConcurrentQueue<string> Answered { get; } = new();
+
+    public void FailNext(int times) => _failuresLeft = times;
+
+    /// <summary>The next answers claim a coin that the bytes do not hash to.</summary>
+    public void LieNext(int times) => _liesLeft = times;
+
+    public Task<string> HashAsync(byte[] data, CancellationToken cancellationToken)
+    {
+        Received.Enqueue(data);
+        if (Interlocked.Decrement(ref _failuresLeft) >= 0)
+        {
+            throw new TimeoutException("hasher did not answer in time");
+        }
+
+        var hash = Convert.ToHexStringLower(SHA256.HashData(data));
+        if (Interlocked.Decrement(ref _liesLeft) >= 0)
+        {
+            hash = "0" + hash[1..] is var forged && forged != hash ? forged : "00" + hash[2..];
+        }
+
+        Answered.Enqueue(hash);
+        return Task.FromResult(hash);
+    }
+}
+
+/// <summary>A wallet in memory that can be told to fail its next writes, as Redis restarting would.</summary>
+public sealed class FakeWallet : IWallet
+{
+    private int _storeFailuresLeft;
+    private int _counterFailuresLeft;
+    private long _hashes;
+
+    public ConcurrentDictionary<string, byte[]> Coins { get; } = new();
+
+    public int StoreAttempts;
+
+    public long Hashes => Interlocked.Read(ref _hashes);
+
+    public void FailNextStores(int times) => _storeFailuresLeft = times;
+
+    public void FailNextCounterUpdates(int times) => _counterFailuresLeft = times;
+
+    public Task<bool> StoreCoinAsync(string hexHash, byte[] randomBytes)
+    {
+        Interlocked.Increment(ref StoreAttempts);
+        if (Interlocked.Decrement(ref _storeFailuresLeft) >= 0)
+        {
+            throw new StackExchange.Redis.RedisConnectionException(StackExchange.Redis.ConnectionFailureType.SocketFailure, "wallet down");
+        }
+
+        return Task.FromResult(Coins.TryAdd(hexHash, randomBytes));
+    }
+
+    public Task AddHashesAsync(long units)
+    {
+        if (Interlocked.Decrement(ref _counterFailuresLeft) >= 0)
+        {
+            throw new StackExchange.Redis.RedisConnectionException(StackExchange.Redis.ConnectionFailureType.SocketFailure, "wallet down");
+        }
+
+        Interlocked.Add(ref _hashes, units);
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,58 @@
+using BrkCoin.Tests.Support;
+
+namespace BrkCoin.Tests.Mining;
+
+public sealed class MinerServiceTests
+{
+    private CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Stopping_flushes_every_unit_done_to_hashes()
+    {
+        // An hour between flushes: only the shutdown flush can bring the count to the wallet.
+        await using var miner = new MinerHarness(options => options.CounterInterval = TimeSpan.FromHours(1));
+
+        await miner.Miner.StartAsync(Cancel);
+        await Eventually.ReturnsAsync(() => Task.FromResult(miner.Hasher.Answered.Count), n => n >= 200, TimeSpan.FromSeconds(30), "200 hashes");
+        await miner.Miner.StopAsync(Cancel);
+
+        Assert.Equal(miner.Hasher.Answered.Count, miner.Wallet.Hashes);
+        Assert.Equal(0, miner.Counter.Pending);
+    }
+
+    [Fact]
+    public async Task The_counter_is_updated_about_every_interval_while_mining()
+    {
+        await using var miner = new MinerHarness(options => options.CounterInterval = TimeSpan.FromMilliseconds(100));
+
+        await miner.Miner.StartAsync(Cancel);
+        var hashes = await Eventually.ReturnsAsync(() => Task.FromResult(miner.Wallet.Hashes), n => n > 0, TimeSpan.FromSeconds(30), "a counter update");
+        await miner.Miner.StopAsync(Cancel);
+
+        Assert.True(hashes > 0);
+    }
+
+    [Fact]
+    public async Task Each_configured_loop_mines_side_by_side()
+    {
+        await using var miner = new MinerHarness(options => options.Loops = 3);
+        var waiting = 0;
+        var allThree = new TaskCompletionSource();
+        // Each draw waits until three draws are in flight at once, which only three loops can do.
+        miner.Rng.BeforeEachDraw = () =>
+        {
+            if (Interlocked.Increment(ref waiting) >= 3)
+            {
+                allThree.TrySetResult();
+            }
+
+            return allThree.Task;
+        };
+
+        await miner.Miner.StartAsync(Cancel);
+        await allThree.Task.WaitAsync(TimeSpan.FromSeconds(30), Cancel);
+        await miner.Miner.StopAsync(Cancel);
+
+        Assert.True(miner.Wallet.Hashes >= 3);
+    }
+}

@@ -1,0 +1,103 @@
+using BrkCoin.Mining;
+
+namespace BrkCoin.Tests.Mining;
+
+public sealed class MiningLoopTests
+{
+    // (15/16)^400 ≈ 6e-12: 400 units all but certainly include coins and non-coins.
+    private const int Units = 400;
+
+    [Fact]
+    public async Task Coin_is_stored_only_when_hash_starts_with_zero()
+    {
+        await using var miner = new MinerHarness();
+
+        await miner.MineUnitsAsync(Units);
+
+        var expectedCoins = miner.Hasher.Answered.Where(h => h[0] == '0').ToHashSet();
+        Assert.NotEmpty(expectedCoins);
+        Assert.True(expectedCoins.Count < Units);
+        Assert.Equal(expectedCoins.OrderBy(h => h), miner.Wallet.Coins.Keys.OrderBy(h => h));
+        Assert.All(miner.Wallet.Coins, coin => Assert.True(CoinRule.Verifies(coin.Key, coin.Value)));
+    }
+
+    [Fact]
+    public async Task Every_unit_is_counted_once_and_flushed_to_hashes()
+    {
+        await using var miner = new MinerHarness();
+
+        await miner.MineUnitsAsync(Units);
+        Assert.Equal(Units, miner.Counter.Pending);
+
+        await miner.Counter.FlushAsync();
+        Assert.Equal(Units, miner.Wallet.Hashes);
+        Assert.Equal(0, miner.Counter.Pending);
+    }
+
+    [Fact]
+    public async Task A_failed_counter_update_keeps_its_units_for_the_next()
+    {
+        await using var miner = new MinerHarness();
+        miner.Wallet.FailNextCounterUpdates(2);
+
+        await miner.MineUnitsAsync(10);
+        await Assert.ThrowsAnyAsync<Exception>(miner.Counter.FlushAsync);
+        await miner.MineUnitsAsync(5);
+        await Assert.ThrowsAnyAsync<Exception>(miner.Counter.FlushAsync);
+        Assert.Equal(15, miner.Counter.Pending);
+
+        await miner.Counter.FlushAsync();
+        Assert.Equal(15, miner.Wallet.Hashes);
+    }
+
+    [Fact]
+    public async Task A_coin_found_while_the_wallet_is_down_is_stored_when_it_returns()
+    {
+        await using var miner = new MinerHarness();
+        miner.Wallet.FailNextStores(3);
+
+        await miner.MineUnitsAsync(Units);
+
+        var coinsFound = miner.Hasher.Answered.Count(h => h[0] == '0');
+        Assert.Equal(coinsFound, miner.Wallet.Coins.Count);
+        Assert.Equal(coinsFound + 3, miner.Wallet.StoreAttempts);
+        Assert.Equal(Units, miner.Counter.Pending);
+    }
+
+    [Fact]
+    public async Task An_rng_error_is_retried_and_never_hashed()
+    {
+        await using var miner = new MinerHarness();
+        miner.Rng.FailNext(3);
+
+        await miner.MineUnitsAsync(1);
+
+        Assert.Equal(4, miner.Rng.Calls);
+        Assert.Single(miner.Hasher.Received);
+        Assert.Equal(1, miner.Counter.Pending);
+    }
+
+    [Fact]
+    public async Task A_hasher_timeout_is_retried_and_the_unit_counted_once()
+    {
+        await using var miner = new MinerHarness();
+        miner.Hasher.FailNext(2);
+
+        await miner.MineUnitsAsync(1);
+
+        Assert.Single(miner.Hasher.Answered);
+        Assert.Equal(1, miner.Counter.Pending);
+    }
+
+    [Fact]
+    public async Task A_forged_coin_from_the_hasher_never_enters_the_wallet()
+    {
+        await using var miner = new MinerHarness();
+        miner.Hasher.LieNext(5);
+
+        await miner.MineUnitsAsync(5);
+
+        Assert.All(miner.Wallet.Coins, coin => Assert.True(CoinRule.Verifies(coin.Key, coin.Value)));
+        Assert.Equal(5, miner.Counter.Pending);
+    }
+}
