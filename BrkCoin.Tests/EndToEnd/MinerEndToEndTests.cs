@@ -1,0 +1,111 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Aspire.Hosting.Testing;
+using BrkCoin.Mining;
+using BrkCoin.Tests.Support;
+using StackExchange.Redis;
+
+namespace BrkCoin.Tests.EndToEnd;
+
+/// <summary>What must hold of the running miner, whatever Redis backs the wallet.</summary>
+public abstract class MinerEndToEndTests(MinerAppFixture fixture)
+{
+    private static readonly TimeSpan MiningDeadline = TimeSpan.FromSeconds(30);
+
+    protected CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Hashes_grow_and_coins_appear_at_the_web_ui_json()
+    {
+        fixture.RequireRunning();
+        var webui = fixture.App.CreateHttpClient("webui");
+
+        var first = await Eventually.ReturnsAsync(() => ReadJsonAsync(webui), j => j.Coins > 0, MiningDeadline, "a coin in /json");
+        var later = await Eventually.ReturnsAsync(() => ReadJsonAsync(webui), j => j.Hashes > first.Hashes, MiningDeadline, "hashes to grow");
+
+        Assert.True(later.Now > first.Now);
+        Assert.True(later.Hashes >= later.Coins, "every coin is a counted hash");
+    }
+
+    [Fact]
+    public async Task Every_coin_in_the_wallet_verifies()
+    {
+        fixture.RequireRunning();
+        var db = fixture.Redis.GetDatabase();
+        await Eventually.ReturnsAsync(() => db.HashLengthAsync(WalletKeys.Wallet), n => n >= 5, MiningDeadline, "five coins");
+
+        var wallet = await db.HashGetAllAsync(WalletKeys.Wallet);
+
+        Assert.All(wallet, entry => Assert.True(
+            CoinRule.Verifies(entry.Name!, (byte[])entry.Value!),
+            $"{entry.Name} does not verify"));
+    }
+
+    [Fact]
+    public async Task The_hash_counter_is_a_plain_integer_as_the_original_keeps_it()
+    {
+        fixture.RequireRunning();
+        var db = fixture.Redis.GetDatabase();
+
+        var hashes = await Eventually.ReturnsAsync(() => db.StringGetAsync(WalletKeys.Hashes), v => v.HasValue, MiningDeadline, "the counter");
+
+        Assert.True(long.TryParse(hashes.ToString(), out var count) && count > 0);
+        Assert.Equal(RedisType.Hash, await db.KeyTypeAsync(WalletKeys.Wallet));
+    }
+
+    [Theory]
+    [InlineData("rng")]
+    [InlineData("hasher")]
+    [InlineData("worker")]
+    [InlineData("webui")]
+    public async Task Every_service_answers_its_health_endpoints(string service)
+    {
+        fixture.RequireRunning();
+        var client = fixture.App.CreateHttpClient(service);
+
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health", Cancel)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/alive", Cancel)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Rng_and_hasher_answer_through_the_apphost_as_the_worker_sees_them()
+    {
+        fixture.RequireRunning();
+        var bytes = await fixture.App.CreateHttpClient("rng").GetByteArrayAsync("/32", Cancel);
+        var hash = await (await fixture.App.CreateHttpClient("hasher").PostAsync("/", new ByteArrayContent(bytes), Cancel))
+            .Content.ReadAsStringAsync(Cancel);
+
+        Assert.Equal(32, bytes.Length);
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)), hash);
+    }
+
+    private async Task<OriginalJson> ReadJsonAsync(HttpClient webui)
+    {
+        var json = await webui.GetFromJsonAsync<JsonElement>("/json", Cancel);
+        return new OriginalJson(
+            json.GetProperty("coins").GetInt64(),
+            json.GetProperty("hashes").GetInt64(),
+            json.GetProperty("now").GetDouble());
+    }
+
+    private sealed record OriginalJson(long Coins, long Hashes, double Now);
+}
+
+public sealed class EmbeddedWalletEndToEndTests(EmbeddedWalletMinerFixture fixture)
+    : MinerEndToEndTests(fixture), IClassFixture<EmbeddedWalletMinerFixture>;
+
+public sealed class RealRedisEndToEndTests(RealRedisMinerFixture fixture)
+    : MinerEndToEndTests(fixture), IClassFixture<RealRedisMinerFixture>
+{
+    [Fact]
+    public async Task The_wallet_is_the_redis_server_named_by_the_connection_string()
+    {
+        fixture.RequireRunning();
+        await using var direct = await ConnectionMultiplexer.ConnectAsync(fixture.Server.ConnectionString);
+
+        var coins = await Eventually.ReturnsAsync(
+            () => direct.GetDatabase().HashLengthAsync(WalletKeys.Wallet), n => n > 0, TimeSpan.FromSeconds(30), "coins in redis-server");
+
+        Assert.True(coins > 0);
+    }
+}

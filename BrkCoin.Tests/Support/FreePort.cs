@@ -1,0 +1,13 @@
+using System.Net.Sockets;
+
+namespace BrkCoin.Tests.Support;
+
+public static class FreePort
+{
+    public static int OnLoopback()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
