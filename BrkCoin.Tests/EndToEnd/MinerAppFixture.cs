@@ -28,20 +28,7 @@ public abstract class MinerAppFixture : IAsyncLifetime
     protected virtual string? Unavailable => null;
 
     /// <summary>Called first by every test: skips it (fails it in CI) when the AppHost could not start.</summary>
-    public void RequireRunning()
-    {
-        if (Unavailable is null)
-        {
-            return;
-        }
-
-        if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
-        {
-            Assert.Fail(Unavailable);
-        }
-
-        Assert.Skip(Unavailable);
-    }
+    public void RequireRunning() => Support.Prerequisite.Require(Unavailable);
 
     public async ValueTask InitializeAsync()
     {
