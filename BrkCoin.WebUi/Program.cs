@@ -1,5 +1,7 @@
 using BrkCoin.WebUi.Components;
+using BrkCoin.WebUi.Dashboard;
 using BrkCoin.WebUi.Wallet;
+using Radzen;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -9,6 +11,10 @@ builder.AddRedisClient("redis");
 builder.Services.AddProblemDetails();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<WalletReader>();
+builder.Services.AddSingleton<HashRateSampler>();
+builder.Services.AddSingleton<IMinerFeed>(services => services.GetRequiredService<HashRateSampler>());
+builder.Services.AddHostedService(services => services.GetRequiredService<HashRateSampler>());
+builder.Services.AddRadzenComponents();
 builder.Services.AddRazorComponents()
     .AddInteractiveServerComponents();
 
@@ -20,6 +26,7 @@ app.UseAntiforgery();
 
 app.MapDefaultEndpoints();
 app.MapOriginalJson();
+app.MapMinerStats();
 app.MapStaticAssets();
 app.MapRazorComponents<App>()
     .AddInteractiveServerRenderMode();

@@ -17,6 +17,8 @@ builder.Services.AddHttpClient<IRngClient, RngClient>((services, http) =>
     http.BaseAddress = services.GetRequiredService<IOptions<WorkerOptions>>().Value.RngUrl);
 builder.Services.AddHttpClient<IHasherClient, HasherClient>((services, http) =>
     http.BaseAddress = services.GetRequiredService<IOptions<WorkerOptions>>().Value.HasherUrl);
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton<WorkerIdentity>();
 builder.Services.AddSingleton<IWallet, RedisWallet>();
 builder.Services.AddMiningLoop();
 

@@ -1,8 +1,9 @@
 namespace BrkCoin.Mining;
 
 /// <summary>
-/// The Redis keys of the original dockercoins, kept exactly so its tools still read our wallet.
-/// Nothing else in BrkCoin spells a key.
+/// The Redis keys BrkCoin uses. <see cref="Hashes"/> and <see cref="Wallet"/> are the original
+/// dockercoins keys, kept exactly so its tools still read our wallet; the rest live under
+/// <c>brkcoin:</c> and only add to them. Nothing else in BrkCoin spells a key.
 /// </summary>
 public static class WalletKeys
 {
@@ -11,4 +12,21 @@ public static class WalletKeys
 
     /// <summary>Hash: field = 64-char lowercase hex SHA-256, value = the raw bytes that hash to it.</summary>
     public const string Wallet = "wallet";
+
+    /// <summary>Sorted set: worker instance ids scored by the unix time (ms) of their last report.</summary>
+    public const string LiveWorkers = "brkcoin:workers";
+
+    /// <summary>List: the newest coins first, as "hexhash unixms", capped at <see cref="LatestCoinsKept"/>.</summary>
+    public const string LatestCoins = "brkcoin:coins:latest";
+
+    /// <summary>String: unix time (ms) of the first unit of work ever counted (SETNX).</summary>
+    public const string MiningSince = "brkcoin:since";
+
+    public const int LatestCoinsKept = 20;
+
+    /// <summary>How long a worker's own counter outlives its last report: then the replica is gone.</summary>
+    public static readonly TimeSpan WorkerExpiry = TimeSpan.FromSeconds(15);
+
+    /// <summary>String counter: hashes computed by one worker instance; expires when it stops reporting.</summary>
+    public static string WorkerHashes(string workerId) => $"brkcoin:worker:{workerId}:hashes";
 }

@@ -47,7 +47,7 @@ public abstract class MinerEndToEndTests(MinerAppFixture fixture)
         fixture.RequireRunning();
         var db = fixture.Redis.GetDatabase();
 
-        var hashes = await Eventually.ReturnsAsync(() => db.StringGetAsync(WalletKeys.Hashes), v => v.HasValue, MiningDeadline, "the counter");
+        var hashes = await Eventually.ReturnsAsync(() => db.StringGetAsync(WalletKeys.Hashes), v => v.HasValue && v != "0", MiningDeadline, "the counter to move");
 
         Assert.True(long.TryParse(hashes.ToString(), out var count) && count > 0);
         Assert.Equal(RedisType.Hash, await db.KeyTypeAsync(WalletKeys.Wallet));

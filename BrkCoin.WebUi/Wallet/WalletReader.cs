@@ -1,11 +1,13 @@
+using System.Globalization;
 using BrkCoin.Mining;
 using StackExchange.Redis;
 
 namespace BrkCoin.WebUi.Wallet;
 
-/// <summary>Reads the wallet's totals from Redis with the original's keys.</summary>
+/// <summary>Reads the wallet from Redis with the keys of <see cref="WalletKeys"/>.</summary>
 public sealed class WalletReader(IConnectionMultiplexer redis, TimeProvider clock)
 {
+    /// <summary>The two totals the original's <c>/json</c> reports.</summary>
     public async Task<WalletTotals> ReadTotalsAsync()
     {
         var db = redis.GetDatabase();
@@ -17,7 +19,57 @@ public sealed class WalletReader(IConnectionMultiplexer redis, TimeProvider cloc
         return new WalletTotals(await coins, ParseCounter(await hashes), clock.GetUtcNow());
     }
 
-    // INCRBY keeps "hashes" an integer; a missing key means nothing was mined yet.
+    /// <summary>Totals, live workers' counters, latest coins and start time, in two round trips.</summary>
+    public async Task<MinerSample> ReadSampleAsync()
+    {
+        var db = redis.GetDatabase();
+        var now = clock.GetUtcNow();
+
+        var batch = db.CreateBatch();
+        var coins = batch.HashLengthAsync(WalletKeys.Wallet);
+        var hashes = batch.StringGetAsync(WalletKeys.Hashes);
+        var since = batch.StringGetAsync(WalletKeys.MiningSince);
+        var latest = batch.ListRangeAsync(WalletKeys.LatestCoins, 0, WalletKeys.LatestCoinsKept - 1);
+        var live = batch.SortedSetRangeByScoreAsync(
+            WalletKeys.LiveWorkers, (now - WalletKeys.WorkerExpiry).ToUnixTimeMilliseconds(), double.PositiveInfinity);
+        batch.Execute();
+        await Task.WhenAll(coins, hashes, since, latest, live);
+
+        var workerIds = (await live).Select(id => id.ToString()).ToArray();
+        var workerCounters = workerIds.Length == 0
+            ? []
+            : await db.StringGetAsync(workerIds.Select(id => (RedisKey)WalletKeys.WorkerHashes(id)).ToArray());
+        var workers = workerIds
+            .Zip(workerCounters)
+            .Where(pair => pair.Second.HasValue)
+            .ToDictionary(pair => pair.First, pair => ParseCounter(pair.Second));
+
+        return new MinerSample(
+            now,
+            ParseCounter(await hashes),
+            await coins,
+            workers,
+            ParseLatestCoins(await latest),
+            ParseUnixMs(await since));
+    }
+
+    // INCRBY keeps counters integers; a missing key means nothing was mined yet.
     private static long ParseCounter(RedisValue value) =>
         value.IsNullOrEmpty ? 0 : (long)value;
+
+    private static DateTimeOffset? ParseUnixMs(RedisValue value) =>
+        long.TryParse(value.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var ms)
+            ? DateTimeOffset.FromUnixTimeMilliseconds(ms)
+            : null;
+
+    // Entries are "hexhash unixms"; a retried store may have pushed one twice, so keep the first.
+    private static List<FoundCoin> ParseLatestCoins(RedisValue[] entries) =>
+        entries
+            .Select(entry => entry.ToString().Split(' ', 2))
+            .Where(parts => parts.Length == 2 && CoinRule.IsHexHash(parts[0]))
+            .Select(parts => (Hash: parts[0], At: ParseUnixMs(parts[1])))
+            .Where(coin => coin.At is not null)
+            .DistinctBy(coin => coin.Hash)
+            .Select(coin => new FoundCoin(coin.Hash, coin.At!.Value))
+            .ToList();
 }

@@ -13,15 +13,13 @@ public sealed class HashCounter(IWallet wallet, ILogger<HashCounter> logger)
 
     public void Record() => Interlocked.Increment(ref _pending);
 
-    /// <summary>Adds every pending unit to <c>hashes</c>; on failure they stay pending and the error is thrown.</summary>
+    /// <summary>
+    /// Adds every pending unit to <c>hashes</c> (zero units still report this worker alive); on
+    /// failure they stay pending and the error is thrown.
+    /// </summary>
     public async Task FlushAsync()
     {
         var units = Interlocked.Exchange(ref _pending, 0);
-        if (units == 0)
-        {
-            return;
-        }
-
         try
         {
             await wallet.AddHashesAsync(units);
@@ -32,6 +30,9 @@ public sealed class HashCounter(IWallet wallet, ILogger<HashCounter> logger)
             throw;
         }
 
-        logger.LogInformation("{Units} units of work done, updating hash counter", units);
+        if (units > 0)
+        {
+            logger.LogInformation("{Units} units of work done, updating hash counter", units);
+        }
     }
 }

@@ -1,0 +1,97 @@
+using BrkCoin.WebUi.Wallet;
+
+namespace BrkCoin.WebUi.Dashboard;
+
+/// <summary>Turns the sample history into what the page shows. Pure: no clock, no Redis.</summary>
+public static class DashboardCalculator
+{
+    /// <summary>
+    /// Speeds are taken over this many samples rather than between neighbours: workers add to
+    /// <c>hashes</c> about once a second and the sampler reads once a second, so two neighbours
+    /// see 0 or 2 flushes by chance and the line would saw-tooth.
+    /// </summary>
+    public const int SpeedWindow = 3;
+
+    private static readonly TimeSpan CoinWindow = TimeSpan.FromMinutes(1);
+
+    public static MinerDashboard Calculate(IReadOnlyList<MinerSample> history)
+    {
+        if (history.Count == 0)
+        {
+            return MinerDashboard.Starting;
+        }
+
+        var latest = history[^1];
+        var speeds = SpeedSeries(history);
+        var coinsPerMinute = CoinsPerMinuteSeries(history);
+
+        return new MinerDashboard
+        {
+            WalletReachable = true,
+            SampledAt = latest.At,
+            Speed = speeds.Count > 0 ? speeds[^1].Value : 0,
+            Coins = latest.Coins,
+            Hashes = latest.Hashes,
+            CoinsPerMinute = coinsPerMinute.Count > 0 ? coinsPerMinute[^1].Value : 0,
+            MiningFor = latest.MiningSince is { } since ? latest.At - since : null,
+            SpeedHistory = speeds,
+            CoinsPerMinuteHistory = coinsPerMinute,
+            Workers = WorkerSpeeds(history),
+            LatestCoins = latest.LatestCoins,
+        };
+    }
+
+    private static List<SpeedPoint> SpeedSeries(IReadOnlyList<MinerSample> history)
+    {
+        var points = new List<SpeedPoint>(history.Count);
+        for (var i = 1; i < history.Count; i++)
+        {
+            var from = history[Math.Max(0, i - SpeedWindow)];
+            var to = history[i];
+            if (SpeedMath.PerSecond(from.Hashes, from.At, to.Hashes, to.At) is { } speed)
+            {
+                points.Add(new SpeedPoint(to.At.UtcDateTime, speed));
+            }
+        }
+
+        return points;
+    }
+
+    private static List<SpeedPoint> CoinsPerMinuteSeries(IReadOnlyList<MinerSample> history)
+    {
+        var points = new List<SpeedPoint>(history.Count);
+        var start = 0;
+        for (var i = 1; i < history.Count; i++)
+        {
+            while (history[i].At - history[start].At > CoinWindow)
+            {
+                start++;
+            }
+
+            var from = history[start];
+            if (SpeedMath.PerSecond(from.Coins, from.At, history[i].Coins, history[i].At) is { } perSecond)
+            {
+                points.Add(new SpeedPoint(history[i].At.UtcDateTime, perSecond * 60));
+            }
+        }
+
+        return points;
+    }
+
+    private static List<WorkerSpeed> WorkerSpeeds(IReadOnlyList<MinerSample> history)
+    {
+        var window = history.Skip(Math.Max(0, history.Count - 1 - SpeedWindow)).ToList();
+        var latest = window[^1];
+        return latest.WorkerHashes
+            .OrderBy(worker => worker.Key, StringComparer.Ordinal)
+            .Select(worker =>
+            {
+                // A replica that appeared inside the window is measured from its first sample;
+                // one seen only now has no speed yet.
+                var first = window.First(sample => sample.WorkerHashes.ContainsKey(worker.Key));
+                var speed = SpeedMath.PerSecond(first.WorkerHashes[worker.Key], first.At, worker.Value, latest.At) ?? 0;
+                return new WorkerSpeed(worker.Key, speed, worker.Value);
+            })
+            .ToList();
+    }
+}

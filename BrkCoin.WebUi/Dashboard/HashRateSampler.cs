@@ -1,0 +1,67 @@
+using BrkCoin.WebUi.Wallet;
+
+namespace BrkCoin.WebUi.Dashboard;
+
+/// <summary>
+/// Reads Redis once a second for every viewer at once — 200 open pages cost Redis what one
+/// does — keeps the last <see cref="HistoryLength"/> samples (the original's 250, about four
+/// minutes) and pushes each new dashboard to the circuits.
+/// </summary>
+public sealed class HashRateSampler(WalletReader reader, TimeProvider clock, ILogger<HashRateSampler> logger)
+    : BackgroundService, IMinerFeed
+{
+    public const int HistoryLength = 250;
+    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
+
+    private readonly Queue<MinerSample> _history = new(HistoryLength);
+
+    public MinerDashboard Current { get; private set; } = MinerDashboard.Starting;
+
+    public event Action<MinerDashboard>? Changed;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Interval, clock);
+        do
+        {
+            await SampleOnceAsync();
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    /// <summary>Takes one sample and publishes the dashboard it gives (or the unreachable state).</summary>
+    public async Task SampleOnceAsync()
+    {
+        MinerDashboard next;
+        try
+        {
+            var sample = await reader.ReadSampleAsync();
+            if (_history.Count == HistoryLength)
+            {
+                _history.Dequeue();
+            }
+
+            _history.Enqueue(sample);
+            next = DashboardCalculator.Calculate([.. _history]);
+        }
+        // Any failure, not only Redis's own: a sampler that threw would stop the host, and the
+        // page must degrade to "unreachable", never to an error page.
+        catch (Exception ex)
+        {
+            if (Current.WalletReachable)
+            {
+                logger.LogWarning("The wallet (Redis) is unreachable: {Reason}", ex.Message);
+            }
+
+            // Keep the last figures on screen and say plainly that they are stale.
+            next = Current with
+            {
+                WalletReachable = false,
+                Problem = "The wallet (Redis) is not answering. The figures below are the last known; the page recovers by itself when Redis is back.",
+            };
+        }
+
+        Current = next;
+        Changed?.Invoke(next);
+    }
+}

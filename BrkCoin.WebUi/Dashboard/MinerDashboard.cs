@@ -1,0 +1,45 @@
+using BrkCoin.WebUi.Wallet;
+
+namespace BrkCoin.WebUi.Dashboard;
+
+/// <summary>What the page and <c>/api/stats</c> show, computed once a second for every viewer.</summary>
+public sealed record MinerDashboard
+{
+    public static readonly MinerDashboard Starting = new() { WalletReachable = true };
+
+    /// <summary>False while Redis does not answer; the figures are then the last known ones.</summary>
+    public bool WalletReachable { get; init; }
+
+    /// <summary>Why the wallet is unreachable, in words for a person.</summary>
+    public string? Problem { get; init; }
+
+    /// <summary>When the last good sample was taken; null before the first.</summary>
+    public DateTimeOffset? SampledAt { get; init; }
+
+    /// <summary>Hashes per second over the last few seconds.</summary>
+    public double Speed { get; init; }
+
+    public long Coins { get; init; }
+
+    public long Hashes { get; init; }
+
+    /// <summary>Coins found per minute over the last minute (or what history there is).</summary>
+    public double CoinsPerMinute { get; init; }
+
+    /// <summary>Time since the first unit of work was counted.</summary>
+    public TimeSpan? MiningFor { get; init; }
+
+    public IReadOnlyList<SpeedPoint> SpeedHistory { get; init; } = [];
+
+    public IReadOnlyList<SpeedPoint> CoinsPerMinuteHistory { get; init; } = [];
+
+    public IReadOnlyList<WorkerSpeed> Workers { get; init; } = [];
+
+    public IReadOnlyList<FoundCoin> LatestCoins { get; init; } = [];
+}
+
+/// <summary>One point of a chart: a value at a time.</summary>
+public sealed record SpeedPoint(DateTime At, double Value);
+
+/// <summary>One live worker replica and its own speed.</summary>
+public sealed record WorkerSpeed(string Id, double Speed, long Hashes);

@@ -1,0 +1,22 @@
+namespace BrkCoin.WebUi.Wallet;
+
+/// <summary>Everything the page needs from Redis, read at one instant.</summary>
+/// <param name="At">When it was read.</param>
+/// <param name="Hashes">The shared <c>hashes</c> counter.</param>
+/// <param name="Coins">Coins in the wallet.</param>
+/// <param name="WorkerHashes">Each live worker's own counter, by instance id.</param>
+/// <param name="LatestCoins">The newest coins first.</param>
+/// <param name="MiningSince">When the first unit of work was counted, if ever.</param>
+public sealed record MinerSample(
+    DateTimeOffset At,
+    long Hashes,
+    long Coins,
+    IReadOnlyDictionary<string, long> WorkerHashes,
+    IReadOnlyList<FoundCoin> LatestCoins,
+    DateTimeOffset? MiningSince);
+
+/// <summary>A coin as the latest-coins list records it.</summary>
+public sealed record FoundCoin(string Hash, DateTimeOffset FoundAt)
+{
+    public string Prefix => Hash[..Math.Min(8, Hash.Length)];
+}
