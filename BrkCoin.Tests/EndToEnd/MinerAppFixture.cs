@@ -86,10 +86,10 @@ public abstract class MinerAppFixture : IAsyncLifetime
     protected virtual ValueTask OnDisposedAsync() => ValueTask.CompletedTask;
 }
 
-/// <summary>The AppHost as on a machine without a container runtime: the embedded Garnet wallet.</summary>
+/// <summary>The AppHost as on a machine without a container runtime: the embedded Garnet wallet, three workers.</summary>
 public sealed class EmbeddedWalletMinerFixture : MinerAppFixture
 {
-    protected override IEnumerable<string> Arguments() => ["--Mining:Redis:Backend=Embedded"];
+    protected override IEnumerable<string> Arguments() => ["--Mining:Redis:Backend=Embedded", "--Mining:Workers=3"];
 }
 
 /// <summary>The AppHost pointed at a real redis-server through ConnectionStrings:redis, with two workers.</summary>

@@ -91,8 +91,15 @@ public abstract class MinerEndToEndTests(MinerAppFixture fixture)
     private sealed record OriginalJson(long Coins, long Hashes, double Now);
 }
 
-public sealed class EmbeddedWalletEndToEndTests(EmbeddedWalletMinerFixture fixture)
-    : MinerEndToEndTests(fixture), IClassFixture<EmbeddedWalletMinerFixture>;
+/// <summary>One AppHost on the embedded wallet, shared by the end-to-end and browser tests.</summary>
+[CollectionDefinition(Name)]
+public sealed class EmbeddedMinerCollection : ICollectionFixture<EmbeddedWalletMinerFixture>
+{
+    public const string Name = "embedded miner";
+}
+
+[Collection(EmbeddedMinerCollection.Name)]
+public sealed class EmbeddedWalletEndToEndTests(EmbeddedWalletMinerFixture fixture) : MinerEndToEndTests(fixture);
 
 public sealed class RealRedisEndToEndTests(RealRedisMinerFixture fixture)
     : MinerEndToEndTests(fixture), IClassFixture<RealRedisMinerFixture>

@@ -1,0 +1,61 @@
+using Aspire.Hosting.Testing;
+using BrkCoin.Tests.Support;
+using Microsoft.Playwright;
+
+namespace BrkCoin.Tests.EndToEnd;
+
+/// <summary>
+/// The live page in a real headless Chromium (Debian's package; Playwright never downloads a
+/// browser here), against the AppHost in throughput mode with three workers.
+/// </summary>
+[Collection(EmbeddedMinerCollection.Name)]
+public sealed class WebUiBrowserTests(EmbeddedWalletMinerFixture fixture)
+{
+    /// <summary>Where the screenshot goes; the README points here.</summary>
+    public static readonly string ScreenshotFolder = System.IO.Path.Combine(RepositoryRoot.Path, "artifacts", "screenshots");
+
+    private const string ChromiumPath = "/usr/bin/chromium";
+    private const float Deadline = 45_000;
+
+    [Fact]
+    public async Task The_page_shows_speed_rising_chart_points_and_every_worker()
+    {
+        fixture.RequireRunning();
+        Prerequisite.Require(File.Exists(ChromiumPath) ? null : "chromium is not installed (apt-get install chromium).");
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            // Running as root in CI needs --no-sandbox; the rest keep Chromium off the network
+            // these machines do not have.
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        });
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 1000 } });
+
+        await page.GotoAsync(fixture.App.GetEndpoint("webui", "http").ToString());
+
+        await page.WaitForFunctionAsync(
+            "() => parseFloat((document.querySelector('[data-testid=speed]')?.textContent ?? '0').replace('~', '')) > 0",
+            null, new PageWaitForFunctionOptions { Timeout = Deadline });
+        // An area's outline gains a point each second; a handful shows the chart is live.
+        foreach (var chart in new[] { "speed-chart", "coins-chart" })
+        {
+            await page.WaitForFunctionAsync(
+                $"() => [...document.querySelectorAll('#{chart} .rz-area-series path')].some(p => ((p.getAttribute('d') ?? '').match(/L/g) ?? []).length >= 4)",
+                null, new PageWaitForFunctionOptions { Timeout = Deadline });
+        }
+        await page.WaitForFunctionAsync(
+            "() => document.querySelectorAll('[data-testid=worker]').length === 3",
+            null, new PageWaitForFunctionOptions { Timeout = Deadline });
+
+        Assert.Equal("BrkCoin Miner", await page.TitleAsync());
+        Assert.Equal("BrkCoin Miner", (await page.Locator("h1").TextContentAsync())?.Trim());
+
+        Directory.CreateDirectory(ScreenshotFolder);
+        var screenshot = System.IO.Path.Combine(ScreenshotFolder, "webui.png");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = screenshot, FullPage = true });
+        Assert.True(new FileInfo(screenshot).Length > 10_000);
+    }
+}
