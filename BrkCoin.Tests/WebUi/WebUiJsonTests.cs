@@ -4,7 +4,7 @@ using BrkCoin.Mining;
 using BrkCoin.Tests.Support;
 using StackExchange.Redis;
 
-namespace BrkCoin.Tests.Services;
+namespace BrkCoin.Tests.WebUi;
 
 public sealed class WebUiJsonTests(RedisServerFixture redis) : IClassFixture<RedisServerFixture>
 {

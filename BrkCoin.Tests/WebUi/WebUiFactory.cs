@@ -1,7 +1,7 @@
 using BrkCoin.WebUi.Wallet;
 using Microsoft.AspNetCore.Mvc.Testing;
 
-namespace BrkCoin.Tests.Services;
+namespace BrkCoin.Tests.WebUi;
 
 /// <summary>Hosts the web UI in-process against the given Redis.</summary>
 public sealed class WebUiFactory(string redisConnectionString) : WebApplicationFactory<WalletReader>

@@ -1,0 +1,61 @@
+using BrkCoin.Mining;
+using BrkCoin.Tests.Support;
+using BrkCoin.Worker.Mining;
+using Microsoft.Extensions.Configuration;
+using StackExchange.Redis;
+
+namespace BrkCoin.Tests.Mining;
+
+/// <summary>The worker's wallet against a real redis-server: the original keys, plus its own.</summary>
+public sealed class RedisWalletTests(RedisServerFixture redis) : IClassFixture<RedisServerFixture>
+{
+    [Fact]
+    public async Task Counting_moves_the_shared_and_the_worker_counters_together_and_the_worker_key_expires()
+    {
+        Prerequisite.Require(redis.Missing);
+        await using var connection = await ConnectionMultiplexer.ConnectAsync($"{redis.ConnectionString},defaultDatabase=3");
+        var db = connection.GetDatabase();
+        var identity = Identity("service.instance.id=worker-abc");
+        await db.KeyDeleteAsync([WalletKeys.Hashes, WalletKeys.WorkerHashes(identity.Id), WalletKeys.LiveWorkers, WalletKeys.MiningSince]);
+        var wallet = new RedisWallet(connection, identity, TimeProvider.System);
+
+        await wallet.AddHashesAsync(7);
+        await wallet.AddHashesAsync(5);
+
+        Assert.Equal(12, (long)await db.StringGetAsync(WalletKeys.Hashes));
+        Assert.Equal(12, (long)await db.StringGetAsync(WalletKeys.WorkerHashes("worker-abc")));
+        var ttl = await db.KeyTimeToLiveAsync(WalletKeys.WorkerHashes("worker-abc"));
+        Assert.InRange(ttl!.Value, TimeSpan.FromSeconds(1), WalletKeys.WorkerExpiry);
+        Assert.NotNull(await db.SortedSetScoreAsync(WalletKeys.LiveWorkers, "worker-abc"));
+        Assert.True((await db.StringGetAsync(WalletKeys.MiningSince)).HasValue);
+    }
+
+    [Fact]
+    public async Task A_coin_is_stored_once_with_its_bytes_and_listed_among_the_latest()
+    {
+        Prerequisite.Require(redis.Missing);
+        await using var connection = await ConnectionMultiplexer.ConnectAsync($"{redis.ConnectionString},defaultDatabase=4");
+        var db = connection.GetDatabase();
+        await db.KeyDeleteAsync([WalletKeys.Wallet, WalletKeys.LatestCoins]);
+        var wallet = new RedisWallet(connection, Identity(null), TimeProvider.System);
+        var bytes = new byte[] { 1, 2, 3 };
+        var hash = "0" + new string('a', 63);
+
+        Assert.True(await wallet.StoreCoinAsync(hash, bytes));
+        Assert.False(await wallet.StoreCoinAsync(hash, bytes));
+
+        Assert.Equal(bytes, (byte[])(await db.HashGetAsync(WalletKeys.Wallet, hash))!);
+        Assert.StartsWith(hash + " ", (await db.ListGetByIndexAsync(WalletKeys.LatestCoins, 0)).ToString());
+    }
+
+    [Fact]
+    public void A_worker_outside_aspire_is_named_by_host_and_process()
+    {
+        Assert.Equal($"{Environment.MachineName}-{Environment.ProcessId}", Identity(null).Id);
+    }
+
+    private static WorkerIdentity Identity(string? resourceAttributes) =>
+        new(new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["OTEL_RESOURCE_ATTRIBUTES"] = resourceAttributes })
+            .Build());
+}

@@ -1,0 +1,115 @@
+using BrkCoin.WebUi.Dashboard;
+using static BrkCoin.Tests.WebUi.Samples;
+
+namespace BrkCoin.Tests.WebUi;
+
+public sealed class DashboardCalculatorTests
+{
+    [Fact]
+    public void Speed_is_the_hash_count_difference_over_the_time_difference()
+    {
+        Assert.Equal(10, SpeedMath.PerSecond(100, Start, 120, Start.AddSeconds(2)));
+    }
+
+    [Fact]
+    public void A_counter_that_went_down_was_reset_and_counts_from_zero()
+    {
+        Assert.Equal(5, SpeedMath.PerSecond(1_000, Start, 5, Start.AddSeconds(1)));
+    }
+
+    [Fact]
+    public void Readings_at_the_same_instant_give_no_speed()
+    {
+        Assert.Null(SpeedMath.PerSecond(1, Start, 2, Start));
+    }
+
+    [Fact]
+    public void A_steady_miner_plots_its_steady_speed()
+    {
+        var history = Enumerable.Range(0, 10).Select(s => At(s, hashes: s * 10L)).ToList();
+
+        var dashboard = DashboardCalculator.Calculate(history);
+
+        Assert.Equal(9, dashboard.SpeedHistory.Count);
+        Assert.All(dashboard.SpeedHistory, point => Assert.Equal(10, point.Value, 6));
+        Assert.Equal(10, dashboard.Speed, 6);
+        Assert.Equal(90, dashboard.Hashes);
+    }
+
+    [Fact]
+    public void Missing_samples_are_bridged_by_the_average_over_the_gap()
+    {
+        // Redis was down from second 2 to second 7: no samples in between.
+        var history = new[] { At(0, 0), At(1, 10), At(2, 20), At(8, 80), At(9, 90) };
+
+        var dashboard = DashboardCalculator.Calculate(history);
+
+        Assert.All(dashboard.SpeedHistory, point => Assert.Equal(10, point.Value, 6));
+        Assert.Equal(history.Skip(1).Select(s => s.At.UtcDateTime), dashboard.SpeedHistory.Select(p => p.At));
+    }
+
+    [Fact]
+    public void A_counter_reset_never_plots_a_negative_speed()
+    {
+        var history = new[] { At(0, 500), At(1, 510), At(2, 520), At(3, 4), At(4, 14) };
+
+        var dashboard = DashboardCalculator.Calculate(history);
+
+        Assert.All(dashboard.SpeedHistory, point => Assert.True(point.Value >= 0));
+    }
+
+    [Fact]
+    public void Each_live_worker_gets_its_own_speed_and_a_new_one_starts_at_zero()
+    {
+        var history = new[]
+        {
+            At(0, 0, 0, ("a", 0), ("b", 0)),
+            At(1, 5, 0, ("a", 3), ("b", 2)),
+            At(2, 10, 0, ("a", 6), ("b", 4)),
+            At(3, 15, 0, ("a", 9), ("b", 6), ("c", 0)),
+        };
+
+        var workers = DashboardCalculator.Calculate(history).Workers;
+
+        Assert.Equal(["a", "b", "c"], workers.Select(w => w.Id));
+        Assert.Equal(3, workers[0].Speed, 6);
+        Assert.Equal(2, workers[1].Speed, 6);
+        Assert.Equal(0, workers[2].Speed);
+    }
+
+    [Fact]
+    public void A_worker_gone_from_the_latest_sample_is_no_longer_listed()
+    {
+        var history = new[] { At(0, 0, 0, ("a", 0), ("b", 0)), At(1, 5, 0, ("a", 5)) };
+
+        Assert.Equal(["a"], DashboardCalculator.Calculate(history).Workers.Select(w => w.Id));
+    }
+
+    [Fact]
+    public void Coins_per_minute_come_from_the_trailing_minute()
+    {
+        // One coin every 2 s for 3 minutes: 30 coins a minute.
+        var history = Enumerable.Range(0, 181).Select(s => At(s, hashes: s * 3L, coins: s / 2)).ToList();
+
+        var dashboard = DashboardCalculator.Calculate(history);
+
+        Assert.Equal(30, dashboard.CoinsPerMinute, 0);
+    }
+
+    [Fact]
+    public void No_history_yet_is_the_starting_state()
+    {
+        var dashboard = DashboardCalculator.Calculate([]);
+
+        Assert.Null(dashboard.SampledAt);
+        Assert.Empty(dashboard.SpeedHistory);
+    }
+
+    [Fact]
+    public void Mining_time_runs_from_the_first_counted_unit()
+    {
+        var dashboard = DashboardCalculator.Calculate([At(0, 0), At(90, 300)]);
+
+        Assert.Equal(TimeSpan.FromSeconds(90), dashboard.MiningFor);
+    }
+}
