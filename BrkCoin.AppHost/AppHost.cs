@@ -1,4 +1,5 @@
 using BrkCoin.AppHost;
+using BrkCoin.AppHost.Deployment;
 using BrkCoin.AppHost.Wallet;
 
 var builder = DistributedApplication.CreateBuilder(args);
@@ -30,5 +31,7 @@ builder.AddProject<Projects.BrkCoin_WebUi>("webui")
     .WithReference(redis).WaitFor(redis)
     .WithHttpHealthCheck("/health")
     .AnnounceUrlWhenReady("BrkCoin web UI");
+
+builder.AddDeploymentFiles();
 
 builder.Build().Run();

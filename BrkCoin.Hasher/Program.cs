@@ -1,5 +1,10 @@
 using BrkCoin.Hasher;
 
+if (HealthProbe.IsRequested(args))
+{
+    return await HealthProbe.RunAsync();
+}
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
@@ -17,4 +22,5 @@ app.UseStatusCodePages();
 app.MapDefaultEndpoints();
 app.MapHashing();
 
-app.Run();
+await app.RunAsync();
+return 0;

@@ -1,5 +1,10 @@
 using BrkCoin.Rng;
 
+if (HealthProbe.IsRequested(args))
+{
+    return await HealthProbe.RunAsync();
+}
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
@@ -18,4 +23,5 @@ app.UseStatusCodePages();
 app.MapDefaultEndpoints();
 app.MapRandomBytes();
 
-app.Run();
+await app.RunAsync();
+return 0;

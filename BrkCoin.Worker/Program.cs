@@ -3,6 +3,11 @@ using BrkCoin.Worker.Clients;
 using BrkCoin.Worker.Mining;
 using Microsoft.Extensions.Options;
 
+if (HealthProbe.IsRequested(args))
+{
+    return await HealthProbe.RunAsync();
+}
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
@@ -27,4 +32,5 @@ var app = builder.Build();
 app.MapDefaultEndpoints();
 app.MapGet("/", () => Results.Text($"WORKER running on {Environment.MachineName}\n"));
 
-app.Run();
+await app.RunAsync();
+return 0;

@@ -1,0 +1,264 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Configuration;
+
+namespace BrkCoin.AppHost.Deployment;
+
+/// <summary>
+/// Walks the AppHost's model in publish mode — the same resources, references, endpoints,
+/// replicas and environment callbacks the manifest publisher reads — and resolves every value
+/// for a target where each resource is reached by its name on the network.
+/// </summary>
+public sealed class DeploymentPlanner(
+    DistributedApplicationExecutionContext executionContext,
+    DeploymentSettings settings,
+    IConfiguration configuration)
+{
+    private readonly SortedDictionary<string, string> _secrets = new(StringComparer.Ordinal);
+
+    public async Task<DeploymentPlan> PlanAsync(DistributedApplicationModel model, CancellationToken cancellationToken)
+    {
+        var deployable = model.Resources
+            .Where(r => r is ProjectResource || r.Annotations.OfType<ContainerImageAnnotation>().Any())
+            .ToList();
+        var names = deployable.Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
+
+        var services = new List<DeployedService>();
+        foreach (var resource in deployable)
+        {
+            services.Add(await PlanServiceAsync(resource, names, cancellationToken));
+        }
+
+        return new DeploymentPlan(services, new SortedDictionary<string, string>(_secrets, StringComparer.Ordinal));
+    }
+
+    private async Task<DeployedService> PlanServiceAsync(IResource resource, HashSet<string> deployed, CancellationToken cancellationToken)
+    {
+        var isProject = resource is ProjectResource;
+        var environment = new List<EnvironmentVariable>();
+        foreach (var (name, value) in await EnvironmentOfAsync(resource, cancellationToken))
+        {
+            // A value the target cannot have (an https endpoint: we serve plain http inside the
+            // network) drops its variable, as the service then falls back to the http one.
+            if (await ResolveAsync(value, cancellationToken) is { } parts)
+            {
+                environment.Add(new EnvironmentVariable(name, parts));
+            }
+        }
+
+        if (isProject)
+        {
+            // Names the service in telemetry the way the dashboard names it in run mode.
+            environment.Add(new EnvironmentVariable("OTEL_SERVICE_NAME", [new TextPart(resource.Name)]));
+        }
+
+        var arguments = new List<string>();
+        foreach (var argument in await ArgumentsOfAsync(resource, cancellationToken))
+        {
+            var parts = await ResolveAsync(argument, cancellationToken)
+                ?? throw new InvalidOperationException($"Argument '{argument}' of {resource.Name} cannot be deployed.");
+            arguments.Add(new EnvironmentVariable("arg", parts).Render(secret => $"${secret}"));
+        }
+
+        // A resource with shell execution (Redis: entrypoint /bin/sh) takes its arguments as one
+        // command line after -c, as the manifest publisher writes them.
+#pragma warning disable ASPIRECONTAINERSHELLEXECUTION001 // experimental, but it is how the model says "run under a shell"
+        if (resource is ContainerResource { ShellExecution: true } && arguments.Count > 0)
+#pragma warning restore ASPIRECONTAINERSHELLEXECUTION001
+        {
+            arguments = ["-c", string.Join(' ', arguments)];
+        }
+
+        var references = resource.Annotations.OfType<ResourceRelationshipAnnotation>()
+            .Where(r => r.Type == "Reference" && deployed.Contains(r.Resource.Name))
+            .Select(r => r.Resource.Name)
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+
+        return new DeployedService(
+            resource.Name,
+            isProject ? settings.ImageFor(resource.Name) : ContainerImage(resource),
+            resource.Annotations.OfType<ReplicaAnnotation>().LastOrDefault()?.Replicas ?? 1,
+            PortOf(resource),
+            isProject,
+            resource.Annotations.OfType<EndpointAnnotation>().Any(e => e.IsExternal),
+            environment,
+            references,
+            (resource as ContainerResource)?.Entrypoint,
+            arguments,
+            resource.Annotations.OfType<ContainerMountAnnotation>().FirstOrDefault(m => m.Type == ContainerMountType.Volume)?.Target,
+            HealthCommandOf(resource, environment),
+            isProject ? DotNetImageUser : RedisImageUser);
+    }
+
+    // The non-root user of the .NET images (APP_UID) and of the redis image.
+    private const long DotNetImageUser = 1654;
+    private const long RedisImageUser = 999;
+
+    /// <summary>
+    /// Our images hold no curl or wget, so a service checks itself: its own binary started with
+    /// --health-probe asks its /health (see ServiceDefaults' HealthProbe). Redis has redis-cli.
+    /// </summary>
+    private static List<string> HealthCommandOf(IResource resource, List<EnvironmentVariable> environment)
+    {
+        if (resource is ProjectResource project)
+        {
+            var assembly = Path.GetFileNameWithoutExtension(project.GetProjectMetadata().ProjectPath);
+            return [$"/app/{assembly}", "--health-probe"];
+        }
+
+        var password = environment.FirstOrDefault(v => v.Name == "REDIS_PASSWORD");
+        return password is null
+            ? ["redis-cli", "ping"]
+            : ["sh", "-c", "redis-cli -a \"$REDIS_PASSWORD\" --no-auth-warning ping | grep -q PONG"];
+    }
+
+    private async Task<Dictionary<string, object>> EnvironmentOfAsync(IResource resource, CancellationToken cancellationToken)
+    {
+        var variables = new Dictionary<string, object>(StringComparer.Ordinal);
+        var context = new EnvironmentCallbackContext(executionContext, resource, variables, cancellationToken);
+        foreach (var callback in resource.Annotations.OfType<EnvironmentCallbackAnnotation>())
+        {
+            await callback.Callback(context);
+        }
+
+        return variables;
+    }
+
+    private static async Task<List<object>> ArgumentsOfAsync(IResource resource, CancellationToken cancellationToken)
+    {
+        var arguments = new List<object>();
+        var context = new CommandLineArgsCallbackContext(arguments, resource, cancellationToken);
+        foreach (var callback in resource.Annotations.OfType<CommandLineArgsCallbackAnnotation>())
+        {
+            await callback.Callback(context);
+        }
+
+        return arguments;
+    }
+
+    private async Task<List<ValuePart>?> ResolveAsync(object? value, CancellationToken cancellationToken) => value switch
+    {
+        null => [new TextPart(string.Empty)],
+        string text => [new TextPart(text)],
+        EndpointReference endpoint => ResolveEndpoint(endpoint, EndpointProperty.Url),
+        EndpointReferenceExpression expression => ResolveEndpoint(expression.Endpoint, expression.Property),
+        ParameterResource parameter => await ResolveParameterAsync(parameter, cancellationToken),
+        ConnectionStringReference reference => await ResolveAsync(reference.Resource.ConnectionStringExpression, cancellationToken),
+        IResourceWithConnectionString resource => await ResolveAsync(resource.ConnectionStringExpression, cancellationToken),
+        ReferenceExpression expression => await ResolveExpressionAsync(expression, cancellationToken),
+        IFormattable formattable => [new TextPart(formattable.ToString(null, CultureInfo.InvariantCulture))],
+        _ => throw new InvalidOperationException($"The publish step cannot deploy a value of type {value.GetType().Name}."),
+    };
+
+    private List<ValuePart>? ResolveEndpoint(EndpointReference endpoint, EndpointProperty property)
+    {
+        if (endpoint.EndpointAnnotation.UriScheme == "https")
+        {
+            return null;
+        }
+
+        var host = endpoint.Resource.Name;
+        var port = PortOf(endpoint.Resource).ToString(CultureInfo.InvariantCulture);
+        var text = property switch
+        {
+            EndpointProperty.Url => $"{endpoint.EndpointAnnotation.UriScheme}://{host}:{port}",
+            EndpointProperty.Host or EndpointProperty.IPV4Host => host,
+            EndpointProperty.Port or EndpointProperty.TargetPort => port,
+            EndpointProperty.HostAndPort => $"{host}:{port}",
+            EndpointProperty.Scheme => endpoint.EndpointAnnotation.UriScheme,
+            EndpointProperty.TlsEnabled => bool.FalseString,
+            _ => throw new InvalidOperationException($"Endpoint property {property} is not supported."),
+        };
+        return [new TextPart(text)];
+    }
+
+    private async Task<List<ValuePart>> ResolveParameterAsync(ParameterResource parameter, CancellationToken cancellationToken)
+    {
+        if (!parameter.Secret)
+        {
+            return [new TextPart(await parameter.GetValueAsync(cancellationToken) ?? string.Empty)];
+        }
+
+        // A secret travels by name (REDIS_PASSWORD) and its value goes to .env or a Secret only:
+        // the configured value when there is one, else a fresh random one.
+        var secretName = parameter.Name.ToUpperInvariant().Replace('-', '_');
+        if (!_secrets.ContainsKey(secretName))
+        {
+            _secrets[secretName] = configuration[$"Parameters:{parameter.Name}"] is { Length: > 0 } configured
+                ? configured
+                : RandomNumberGenerator.GetString("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 32);
+        }
+
+        return [new SecretPart(secretName)];
+    }
+
+    private async Task<List<ValuePart>?> ResolveExpressionAsync(ReferenceExpression expression, CancellationToken cancellationToken)
+    {
+        if (expression.IsConditional)
+        {
+            var condition = await ResolveAsync(expression.Condition, cancellationToken);
+            var matched = condition is [TextPart { Text: var text }]
+                && string.Equals(text, expression.MatchValue, StringComparison.OrdinalIgnoreCase);
+            return await ResolveAsync(matched ? expression.WhenTrue : expression.WhenFalse, cancellationToken);
+        }
+
+        var parts = new List<ValuePart>();
+        var format = expression.Format;
+        var literal = new StringBuilder();
+        for (var i = 0; i < format.Length; i++)
+        {
+            if ((format[i] == '{' || format[i] == '}') && i + 1 < format.Length && format[i + 1] == format[i])
+            {
+                literal.Append(format[i]);
+                i++;
+                continue;
+            }
+
+            if (format[i] != '{')
+            {
+                literal.Append(format[i]);
+                continue;
+            }
+
+            var close = format.IndexOf('}', i);
+            var placeholder = format[(i + 1)..close].Split(':', 2);
+            var index = int.Parse(placeholder[0], CultureInfo.InvariantCulture);
+            if (await ResolveAsync(expression.ValueProviders[index], cancellationToken) is not { } inserted)
+            {
+                return null;
+            }
+
+            if (literal.Length > 0)
+            {
+                parts.Add(new TextPart(literal.ToString()));
+                literal.Clear();
+            }
+
+            var uriEncode = placeholder.Length == 2 && placeholder[1] == "uri";
+            parts.AddRange(inserted.Select(part => uriEncode && part is TextPart t ? new TextPart(Uri.EscapeDataString(t.Text)) : part));
+            i = close;
+        }
+
+        if (literal.Length > 0)
+        {
+            parts.Add(new TextPart(literal.ToString()));
+        }
+
+        return parts;
+    }
+
+    private int PortOf(IResource resource) =>
+        resource is ProjectResource
+            ? settings.ServicePort
+            : resource.Annotations.OfType<EndpointAnnotation>().FirstOrDefault()?.TargetPort ?? settings.ServicePort;
+
+    private static string ContainerImage(IResource resource)
+    {
+        var image = resource.Annotations.OfType<ContainerImageAnnotation>().Last();
+        var name = string.IsNullOrEmpty(image.Registry) ? image.Image : $"{image.Registry}/{image.Image}";
+        return string.IsNullOrEmpty(image.Tag) ? name : $"{name}:{image.Tag}";
+    }
+}

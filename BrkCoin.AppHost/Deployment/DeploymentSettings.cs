@@ -1,0 +1,51 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace BrkCoin.AppHost.Deployment;
+
+/// <summary>How the publish step names images and exposes the web UI, bound from the "Deploy" section.</summary>
+public sealed class DeploymentSettings
+{
+    public const string Section = "Deploy";
+
+    /// <summary>Registry the images are pushed to, e.g. "ghcr.io/me"; empty for local images.</summary>
+    public string Registry { get; set; } = string.Empty;
+
+    /// <summary>Prefix of every image name: rng's image is "{prefix}rng".</summary>
+    [RegularExpression("^[a-z0-9._/-]*$")]
+    public string ImagePrefix { get; set; } = "brkcoin-";
+
+    [Required]
+    [RegularExpression("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")]
+    public string Tag { get; set; } = "latest";
+
+    /// <summary>Port every .NET service listens on inside its container (the .NET images' default).</summary>
+    [Range(1, 65535)]
+    public int ServicePort { get; set; } = 8080;
+
+    /// <summary>Host port the web UI is published on by Compose.</summary>
+    [Range(1, 65535)]
+    public int WebUiPort { get; set; } = 8080;
+
+    /// <summary>Kubernetes Service type of the web UI: ClusterIP, NodePort or LoadBalancer.</summary>
+    [RegularExpression("^(ClusterIP|NodePort|LoadBalancer)$")]
+    public string WebUiServiceType { get; set; } = "NodePort";
+
+    /// <summary>Host name for a Kubernetes Ingress to the web UI; empty for none.</summary>
+    public string IngressHost { get; set; } = string.Empty;
+
+    /// <summary>Adds the Aspire dashboard to the Compose file, receiving every service's OTLP.</summary>
+    public bool Dashboard { get; set; }
+
+    [Required]
+    public string DashboardImage { get; set; } = "mcr.microsoft.com/dotnet/aspire-dashboard:latest";
+
+    /// <summary>Most rng replicas the HorizontalPodAutoscaler may run.</summary>
+    [Range(1, 1000)]
+    public int RngMaxReplicas { get; set; } = 10;
+
+    public string ImageFor(string resourceName)
+    {
+        var name = $"{ImagePrefix}{resourceName}:{Tag}";
+        return string.IsNullOrEmpty(Registry) ? name : $"{Registry.TrimEnd('/')}/{name}";
+    }
+}
