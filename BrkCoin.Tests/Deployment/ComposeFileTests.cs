@@ -1,0 +1,126 @@
+using System.Diagnostics;
+using BrkCoin.Tests.Support;
+
+namespace BrkCoin.Tests.Deployment;
+
+public sealed class ComposeFileTests(PublishedFilesFixture published) : IClassFixture<PublishedFilesFixture>
+{
+    private static readonly string[] Projects = ["rng", "hasher", "worker", "webui"];
+    private readonly ComposeFile _compose = new(published.Output);
+
+    [Fact]
+    public async Task The_compose_file_passes_docker_compose_config()
+    {
+        Prerequisite.Require(OnPath("docker-compose") ? null : "docker-compose is not installed (apt-get install docker-compose).");
+
+        var (exitCode, output) = await BuiltProgram.RunAsync(
+            new ProcessStartInfo("docker-compose", ["--project-directory", published.Output, "-f", Path.Combine(published.Output, "docker-compose.yaml"), "config", "--quiet"])
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            },
+            TimeSpan.FromMinutes(1));
+
+        Assert.True(exitCode == 0, output);
+    }
+
+    [Fact]
+    public void Every_resource_of_the_model_is_a_service()
+    {
+        Assert.Equal(["hasher", "redis", "rng", "webui", "worker"], _compose.ServiceNames.Order());
+    }
+
+    [Fact]
+    public void Networks_reproduce_the_seed_isolation()
+    {
+        Assert.Equal(["rng"], _compose.Networks("rng"));
+        Assert.Equal(["hasher"], _compose.Networks("hasher"));
+        Assert.Equal(["redis"], _compose.Networks("redis"));
+        Assert.Equal(["hasher", "redis", "rng"], _compose.Networks("worker"));
+        Assert.Equal(["redis"], _compose.Networks("webui"));
+
+        // rng and hasher share no network with Redis, so they cannot reach it.
+        Assert.Empty(_compose.Networks("rng").Intersect(_compose.Networks("redis")));
+        Assert.Empty(_compose.Networks("hasher").Intersect(_compose.Networks("redis")));
+        // webui reaches Redis but neither rng nor hasher.
+        Assert.Empty(_compose.Networks("webui").Intersect(_compose.Networks("rng").Concat(_compose.Networks("hasher"))));
+    }
+
+    [Fact]
+    public void Every_service_is_read_only_restarts_always_and_checks_its_health()
+    {
+        foreach (var name in _compose.ServiceNames)
+        {
+            var service = _compose.Service(name);
+            Assert.Equal("true", service["read_only"]);
+            Assert.Equal("always", service["restart"]);
+            Assert.Contains("/tmp", ComposeFile.List(service["tmpfs"]));
+            Assert.NotEmpty(ComposeFile.List(ComposeFile.Map(service["healthcheck"])["test"]));
+            Assert.DoesNotMatch("^0(:|$)", (string)service["user"]);
+        }
+    }
+
+    [Fact]
+    public void Replicas_come_from_the_model()
+    {
+        Assert.Equal("3", ComposeFile.Map(_compose.Service("worker")["deploy"])["replicas"]);
+        Assert.Equal("1", ComposeFile.Map(_compose.Service("rng")["deploy"])["replicas"]);
+    }
+
+    [Fact]
+    public void Redis_keeps_its_data_on_a_named_volume_behind_a_password_from_env()
+    {
+        var redis = _compose.Service("redis");
+
+        Assert.Equal(["redis-data:/data"], ComposeFile.List(redis["volumes"]));
+        Assert.Contains("redis-data", ComposeFile.Map(_compose.Root["volumes"]).Keys);
+        Assert.Equal("${REDIS_PASSWORD}", _compose.Environment("redis")["REDIS_PASSWORD"]);
+        // $$ reaches the container as $, so its shell reads the password from the environment.
+        Assert.Contains("--requirepass $REDIS_PASSWORD", _compose.Interpolate(string.Join(' ', ComposeFile.List(redis["command"]))));
+        Assert.True(_compose.Secrets["REDIS_PASSWORD"].Length >= 16);
+    }
+
+    [Fact]
+    public void Services_find_each_other_by_the_names_they_read()
+    {
+        var worker = _compose.Environment("worker");
+        Assert.Equal("http://rng:8080", worker["services__rng__http__0"]);
+        Assert.Equal("http://hasher:8080", worker["services__hasher__http__0"]);
+        Assert.Equal("redis:6379,password=${REDIS_PASSWORD}", worker["ConnectionStrings__redis"]);
+        Assert.Equal("redis:6379,password=${REDIS_PASSWORD}", _compose.Environment("webui")["ConnectionStrings__redis"]);
+        Assert.DoesNotContain(worker.Keys, key => key.Contains("https", StringComparison.OrdinalIgnoreCase));
+        // Throughput mode was on when these files were written: its settings travel too.
+        Assert.Equal("0", _compose.Environment("rng")["Rng__Latency"]);
+    }
+
+    [Fact]
+    public void Only_the_web_ui_is_published_on_8080()
+    {
+        Assert.Equal(["8080:8080"], ComposeFile.List(_compose.Service("webui")["ports"]));
+        Assert.All(_compose.ServiceNames.Where(n => n != "webui"), name => Assert.False(_compose.Service(name).ContainsKey("ports")));
+    }
+
+    [Fact]
+    public async Task Project_images_carry_the_names_the_sdk_builds()
+    {
+        foreach (var project in Projects)
+        {
+            var csproj = $"BrkCoin.{(project == "webui" ? "WebUi" : char.ToUpperInvariant(project[0]) + project[1..])}";
+            var (exitCode, repository) = await BuiltProgram.RunAsync(
+                new ProcessStartInfo("dotnet", ["msbuild", Path.Combine(RepositoryRoot.Path, csproj, $"{csproj}.csproj"), "-getProperty:ContainerRepository"])
+                {
+                    RedirectStandardOutput = true,
+                    RedirectStandardError = true,
+                },
+                TimeSpan.FromMinutes(1));
+
+            Assert.Equal(0, exitCode);
+            Assert.Equal($"{repository.Trim()}:latest", _compose.Service(project)["image"]);
+        }
+    }
+
+    private static bool OnPath(string name) =>
+        (System.Environment.GetEnvironmentVariable("PATH") ?? string.Empty)
+            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Any(folder => File.Exists(Path.Combine(folder, name)));
+}
