@@ -7,9 +7,14 @@ namespace BrkCoin.Tests.Support;
 /// A real redis-server (Debian's package) on a free loopback port, without persistence. On a
 /// machine without it, <see cref="Missing"/> says so and the tests that need it skip (fail in CI).
 /// </summary>
-public sealed class RedisServerFixture : IAsyncLifetime
+public sealed class RedisServerFixture(string? password = null) : IAsyncLifetime
 {
     private Process? _server;
+
+    public RedisServerFixture()
+        : this(null)
+    {
+    }
 
     public int Port { get; } = FreePort.OnLoopback();
 
@@ -26,8 +31,13 @@ public sealed class RedisServerFixture : IAsyncLifetime
             return;
         }
 
-        _server = Process.Start(new ProcessStartInfo(executable,
-            ["--port", Port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "yes"])
+        string[] arguments = ["--port", Port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "yes"];
+        if (password is not null)
+        {
+            arguments = [.. arguments, "--requirepass", password];
+        }
+
+        _server = Process.Start(new ProcessStartInfo(executable, arguments)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -36,7 +46,8 @@ public sealed class RedisServerFixture : IAsyncLifetime
         await Eventually.ReturnsAsync(
             async () =>
             {
-                await using var redis = await ConnectionMultiplexer.ConnectAsync(ConnectionString);
+                await using var redis = await ConnectionMultiplexer.ConnectAsync(
+                    password is null ? ConnectionString : $"{ConnectionString},password={password}");
                 return redis.IsConnected;
             },
             connected => connected,

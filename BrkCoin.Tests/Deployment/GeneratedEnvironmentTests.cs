@@ -1,0 +1,106 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+using BrkCoin.Mining;
+using BrkCoin.Tests.Support;
+using StackExchange.Redis;
+
+namespace BrkCoin.Tests.Deployment;
+
+/// <summary>
+/// Feeds the environment written into docker-compose.yaml to the real service programs on
+/// loopback. The names and values are the file's, with one change a machine without Docker
+/// forces: each host:port a container would reach (rng:8080, redis:6379) becomes the loopback
+/// port that service was given here.
+/// </summary>
+public sealed class GeneratedEnvironmentTests(PublishedFilesFixture published) : IClassFixture<PublishedFilesFixture>, IAsyncDisposable
+{
+    private readonly List<Process> _processes = [];
+    private readonly ComposeFile _compose = new(published.Output);
+    private RedisServerFixture? _redis;
+
+    [Fact]
+    public async Task The_services_find_each_other_and_redis_with_the_generated_environment()
+    {
+        var password = _compose.Secrets["REDIS_PASSWORD"];
+        _redis = new RedisServerFixture(password);
+        await _redis.InitializeAsync();
+        Prerequisite.Require(_redis.Missing);
+
+        var ports = new Dictionary<string, int>
+        {
+            ["rng"] = FreePort.OnLoopback(),
+            ["hasher"] = FreePort.OnLoopback(),
+            ["worker"] = FreePort.OnLoopback(),
+            ["webui"] = FreePort.OnLoopback(),
+        };
+        var hosts = new Dictionary<string, string>
+        {
+            ["rng:8080"] = $"127.0.0.1:{ports["rng"]}",
+            ["hasher:8080"] = $"127.0.0.1:{ports["hasher"]}",
+            ["redis:6379"] = _redis.ConnectionString,
+        };
+
+        foreach (var (service, project) in new[] { ("rng", "BrkCoin.Rng"), ("hasher", "BrkCoin.Hasher"), ("worker", "BrkCoin.Worker"), ("webui", "BrkCoin.WebUi") })
+        {
+            var environment = _compose.Environment(service)
+                .ToDictionary(v => v.Key, v => hosts.Aggregate(_compose.Interpolate(v.Value), (value, host) => value.Replace(host.Key, host.Value, StringComparison.Ordinal)));
+            // Tests bind loopback only; in a container HTTP_PORTS=8080 binds every interface.
+            environment["HTTP_PORTS"] = ports[service].ToString();
+            environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{ports[service]}";
+            var process = Process.Start(BuiltProgram.StartInfo(project, [], environment))!;
+            // Drain the logs so a full pipe never blocks a service.
+            process.OutputDataReceived += (_, _) => { };
+            process.ErrorDataReceived += (_, _) => { };
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            _processes.Add(process);
+        }
+
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{ports["webui"]}") };
+        var json = await Eventually.ReturnsAsync(
+            () => http.GetFromJsonAsync<JsonElement>("/json", TestContext.Current.CancellationToken),
+            j => j.GetProperty("coins").GetInt64() > 0,
+            TimeSpan.FromSeconds(90),
+            "coins at the web UI of the generated deployment");
+
+        await using var direct = await ConnectionMultiplexer.ConnectAsync($"{_redis.ConnectionString},password={password}");
+        var wallet = await direct.GetDatabase().HashGetAllAsync(WalletKeys.Wallet);
+        Assert.InRange(json.GetProperty("coins").GetInt64(), 1, wallet.Length);
+        Assert.All(wallet, coin => Assert.True(CoinRule.Verifies(coin.Name!, (byte[])coin.Value!)));
+
+        // The compose health check is the service's own --health-probe: it passes on a live
+        // service and fails where nothing listens.
+        foreach (var (service, project) in new[] { ("rng", "BrkCoin.Rng"), ("webui", "BrkCoin.WebUi") })
+        {
+            var healthy = await BuiltProgram.RunAsync(
+                BuiltProgram.StartInfo(project, ["--health-probe"], new Dictionary<string, string> { ["HTTP_PORTS"] = ports[service].ToString() }),
+                TimeSpan.FromMinutes(1));
+            Assert.Equal(0, healthy.ExitCode);
+        }
+
+        var dead = await BuiltProgram.RunAsync(
+            BuiltProgram.StartInfo("BrkCoin.Rng", ["--health-probe"], new Dictionary<string, string> { ["HTTP_PORTS"] = FreePort.OnLoopback().ToString() }),
+            TimeSpan.FromMinutes(1));
+        Assert.Equal(1, dead.ExitCode);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var process in _processes)
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
+            }
+
+            process.Dispose();
+        }
+
+        if (_redis is not null)
+        {
+            await _redis.DisposeAsync();
+        }
+    }
+}

@@ -1,0 +1,173 @@
+using System.Diagnostics;
+using BrkCoin.Tests.Support;
+using k8s;
+using k8s.Models;
+
+namespace BrkCoin.Tests.Deployment;
+
+public sealed class KubernetesBaseTests(PublishedFilesFixture published) : IClassFixture<PublishedFilesFixture>
+{
+    private const string NameLabel = "app.kubernetes.io/name";
+    private static readonly string[] Services = ["hasher", "redis", "rng", "webui", "worker"];
+
+    [Fact]
+    public async Task Kustomize_renders_the_base_and_every_object_round_trips_strictly()
+    {
+        var objects = await RenderAsync();
+
+        Assert.Contains(objects, o => o is V1Secret);
+        foreach (var item in objects)
+        {
+            // Strict: a field the typed model does not know fails the load.
+            var again = KubernetesYaml.LoadAllFromString(KubernetesYaml.Serialize(item), strict: true).Single();
+            Assert.Equal(KubernetesYaml.Serialize(item), KubernetesYaml.Serialize(again));
+        }
+    }
+
+    [Fact]
+    public async Task Each_service_has_a_workload_and_a_cluster_service_redis_a_stateful_set_with_a_claim()
+    {
+        var objects = await RenderAsync();
+
+        Assert.Equal(["hasher", "rng", "webui", "worker"], objects.OfType<V1Deployment>().Select(d => d.Metadata.Name).Order());
+        var redis = Assert.Single(objects.OfType<V1StatefulSet>());
+        Assert.Equal("redis", redis.Metadata.Name);
+        Assert.Equal("data", Assert.Single(redis.Spec.VolumeClaimTemplates).Metadata.Name);
+        Assert.Equal(Services, objects.OfType<V1Service>().Select(s => s.Metadata.Name).Order());
+        Assert.All(objects.OfType<V1Service>().Where(s => s.Metadata.Name != "webui"), s => Assert.Equal("ClusterIP", s.Spec.Type));
+        Assert.Equal("NodePort", objects.OfType<V1Service>().Single(s => s.Metadata.Name == "webui").Spec.Type);
+        Assert.Equal(3, objects.OfType<V1Deployment>().Single(d => d.Metadata.Name == "worker").Spec.Replicas);
+    }
+
+    [Fact]
+    public async Task Rng_scales_with_an_autoscaler()
+    {
+        var hpa = Assert.Single((await RenderAsync()).OfType<V2HorizontalPodAutoscaler>());
+
+        Assert.Equal("rng", hpa.Spec.ScaleTargetRef.Name);
+        Assert.True(hpa.Spec.MaxReplicas > hpa.Spec.MinReplicas);
+    }
+
+    [Fact]
+    public async Task The_redis_password_comes_from_the_secret_and_the_connection_string_refers_to_it()
+    {
+        var objects = await RenderAsync();
+        var secret = objects.OfType<V1Secret>().Single();
+
+        foreach (var name in new[] { "worker", "webui" })
+        {
+            var env = Pod(objects, name).Containers.Single().Env;
+            var password = env.Single(e => e.Name == "REDIS_PASSWORD");
+            Assert.Equal(secret.Metadata.Name, password.ValueFrom.SecretKeyRef.Name);
+            var connection = env.Single(e => e.Name == "ConnectionStrings__redis");
+            Assert.Equal("redis:6379,password=$(REDIS_PASSWORD)", connection.Value);
+            // $(NAME) only expands from variables defined before it.
+            Assert.True(env.IndexOf(password) < env.IndexOf(connection));
+        }
+
+        var workerEnv = Pod(objects, "worker").Containers.Single().Env.ToDictionary(e => e.Name, e => e.Value);
+        Assert.Equal("http://rng:8080", workerEnv["services__rng__http__0"]);
+        Assert.Equal("http://hasher:8080", workerEnv["services__hasher__http__0"]);
+    }
+
+    [Fact]
+    public async Task Network_policies_let_only_the_callers_in()
+    {
+        var objects = await RenderAsync();
+        var policies = objects.OfType<V1NetworkPolicy>().ToList();
+
+        Assert.True(CanReach(policies, "worker", "rng"));
+        Assert.True(CanReach(policies, "worker", "hasher"));
+        Assert.True(CanReach(policies, "worker", "redis"));
+        Assert.True(CanReach(policies, "webui", "redis"));
+        Assert.False(CanReach(policies, "webui", "rng"));
+        Assert.False(CanReach(policies, "webui", "hasher"));
+        Assert.False(CanReach(policies, "rng", "redis"));
+        Assert.False(CanReach(policies, "hasher", "redis"));
+        Assert.False(CanReach(policies, "rng", "hasher"));
+        Assert.Equal(["webui", "worker"], Services.Where(from => CanReach(policies, from, "redis")));
+        Assert.All(Services, from => Assert.True(CanReach(policies, from, "webui")));
+        Assert.True(CanReach(policies, null, "webui"), "the web UI is open from outside");
+        Assert.False(CanReach(policies, null, "redis"));
+    }
+
+    [Fact]
+    public async Task Every_pod_passes_the_restricted_pod_security_profile()
+    {
+        foreach (var name in Services)
+        {
+            var pod = Pod(await RenderAsync(), name);
+            Assert.NotEqual(true, pod.HostNetwork);
+            Assert.NotEqual(true, pod.HostPID);
+            Assert.NotEqual(true, pod.HostIPC);
+            Assert.All(pod.Volumes ?? [], v => Assert.Null(v.HostPath));
+            Assert.Equal("RuntimeDefault", pod.SecurityContext.SeccompProfile.Type);
+            Assert.True(pod.SecurityContext.RunAsUser > 0);
+
+            foreach (var container in pod.Containers)
+            {
+                var security = container.SecurityContext;
+                Assert.False(security.AllowPrivilegeEscalation);
+                Assert.NotEqual(true, security.Privileged);
+                Assert.True(security.RunAsNonRoot ?? pod.SecurityContext.RunAsNonRoot);
+                Assert.Contains("ALL", security.Capabilities.Drop);
+                Assert.All(security.Capabilities.Add ?? [], added => Assert.Equal("NET_BIND_SERVICE", added));
+                Assert.True(security.ReadOnlyRootFilesystem);
+                Assert.NotNull(container.Resources.Requests);
+                Assert.NotNull(container.Resources.Limits);
+                Assert.NotNull(container.LivenessProbe);
+                Assert.NotNull(container.ReadinessProbe);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Dotnet_services_are_probed_on_alive_and_health()
+    {
+        var objects = await RenderAsync();
+        foreach (var name in new[] { "rng", "hasher", "worker", "webui" })
+        {
+            var container = Pod(objects, name).Containers.Single();
+            Assert.Equal("/alive", container.LivenessProbe.HttpGet.Path);
+            Assert.Equal("/health", container.ReadinessProbe.HttpGet.Path);
+        }
+    }
+
+    // A pod is reachable from another when some policy selecting it admits the caller; a pod no
+    // policy selects would be open, which the default deny rules out.
+    private static bool CanReach(List<V1NetworkPolicy> policies, string? from, string to)
+    {
+        var selecting = policies.Where(p => Selects(p.Spec.PodSelector, to)).ToList();
+        if (selecting.Count == 0)
+        {
+            return true;
+        }
+
+        return selecting.SelectMany(p => p.Spec.Ingress ?? []).Any(rule =>
+            rule.FromProperty is null or { Count: 0 }
+            || (from is not null && rule.FromProperty.Any(peer => peer.PodSelector is not null && peer.NamespaceSelector is null && Selects(peer.PodSelector, from))));
+    }
+
+    private static bool Selects(V1LabelSelector selector, string name) =>
+        (selector.MatchLabels ?? new Dictionary<string, string>()).All(label => label.Key == NameLabel && label.Value == name)
+        && selector.MatchExpressions is null or { Count: 0 };
+
+    private static V1PodSpec Pod(List<object> objects, string name) =>
+        objects.OfType<V1Deployment>().SingleOrDefault(d => d.Metadata.Name == name)?.Spec.Template.Spec
+        ?? objects.OfType<V1StatefulSet>().Single(s => s.Metadata.Name == name).Spec.Template.Spec;
+
+    private async Task<List<object>> RenderAsync()
+    {
+        Prerequisite.Require(File.Exists("/usr/bin/kubectl") || File.Exists("/usr/local/bin/kubectl") ? null : "kubectl is not installed.");
+        var (exitCode, output) = await BuiltProgram.RunAsync(
+            new ProcessStartInfo("kubectl", ["kustomize", Path.Combine(published.Output, "kubernetes")])
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            },
+            TimeSpan.FromMinutes(1));
+        Assert.True(exitCode == 0, output);
+
+        return KubernetesYaml.LoadAllFromString(output, strict: true).ToList();
+    }
+}
