@@ -23,7 +23,7 @@ public sealed class GeneratedEnvironmentTests(PublishedFilesFixture published) :
     public async Task The_services_find_each_other_and_redis_with_the_generated_environment()
     {
         var password = _compose.Secrets["REDIS_PASSWORD"];
-        _redis = new RedisServerFixture(password);
+        _redis = new RedisServerFixture { Password = password };
         await _redis.InitializeAsync();
         Prerequisite.Require(_redis.Missing);
 

@@ -7,14 +7,12 @@ namespace BrkCoin.Tests.Support;
 /// A real redis-server (Debian's package) on a free loopback port, without persistence. On a
 /// machine without it, <see cref="Missing"/> says so and the tests that need it skip (fail in CI).
 /// </summary>
-public sealed class RedisServerFixture(string? password = null) : IAsyncLifetime
+public sealed class RedisServerFixture : IAsyncLifetime
 {
     private Process? _server;
 
-    public RedisServerFixture()
-        : this(null)
-    {
-    }
+    /// <summary>When set, the server requires it (requirepass), as a deployed Redis does.</summary>
+    public string? Password { get; init; }
 
     public int Port { get; } = FreePort.OnLoopback();
 
@@ -32,9 +30,9 @@ public sealed class RedisServerFixture(string? password = null) : IAsyncLifetime
         }
 
         string[] arguments = ["--port", Port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "yes"];
-        if (password is not null)
+        if (Password is not null)
         {
-            arguments = [.. arguments, "--requirepass", password];
+            arguments = [.. arguments, "--requirepass", Password];
         }
 
         _server = Process.Start(new ProcessStartInfo(executable, arguments)
@@ -47,7 +45,7 @@ public sealed class RedisServerFixture(string? password = null) : IAsyncLifetime
             async () =>
             {
                 await using var redis = await ConnectionMultiplexer.ConnectAsync(
-                    password is null ? ConnectionString : $"{ConnectionString},password={password}");
+                    Password is null ? ConnectionString : $"{ConnectionString},password={Password}");
                 return redis.IsConnected;
             },
             connected => connected,
