@@ -1,0 +1,39 @@
+using BrkCoin.AppHost.Deployment;
+
+namespace BrkCoin.Tests.Deployment;
+
+/// <summary>The optional dashboard in the Compose file, from a small plan.</summary>
+public sealed class ComposeDashboardTests
+{
+    private static readonly DeploymentPlan Plan = new(
+        [
+            Service("rng", references: []),
+            Service("worker", references: ["rng"]),
+        ],
+        new Dictionary<string, string>());
+
+    [Fact]
+    public void Without_the_setting_there_is_no_dashboard()
+    {
+        var services = (Dictionary<string, object>)ComposeWriter.Compose(Plan, new DeploymentSettings())["services"];
+
+        Assert.DoesNotContain("aspire-dashboard", services.Keys);
+    }
+
+    [Fact]
+    public void The_dashboard_joins_every_network_and_every_service_sends_it_telemetry()
+    {
+        var services = (Dictionary<string, object>)ComposeWriter.Compose(Plan, new DeploymentSettings { Dashboard = true })["services"];
+
+        var dashboard = (Dictionary<string, object>)services["aspire-dashboard"];
+        Assert.Equal(["rng"], (IEnumerable<string>)dashboard["networks"]);
+        foreach (var name in new[] { "rng", "worker" })
+        {
+            var environment = (Dictionary<string, object>)((Dictionary<string, object>)services[name])["environment"];
+            Assert.Equal("http://aspire-dashboard:18889", environment["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        }
+    }
+
+    private static DeployedService Service(string name, string[] references) => new(
+        name, $"brkcoin-{name}:latest", 1, 8080, IsProject: true, IsExternal: false, [], references, null, [], null, ["/app/x", "--health-probe"], 1654);
+}
