@@ -57,5 +57,12 @@ public sealed class WebUiBrowserTests(EmbeddedWalletMinerFixture fixture)
         var screenshot = System.IO.Path.Combine(ScreenshotFolder, "webui.png");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = screenshot, FullPage = true });
         Assert.True(new FileInfo(screenshot).Length > 10_000);
+
+        // Phone width: everything stacks into one column and nothing scrolls sideways.
+        await page.SetViewportSizeAsync(390, 844);
+        await page.WaitForFunctionAsync(
+            "() => document.documentElement.scrollWidth <= window.innerWidth",
+            null, new PageWaitForFunctionOptions { Timeout = Deadline });
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = System.IO.Path.Combine(ScreenshotFolder, "webui-phone.png"), FullPage = true });
     }
 }
