@@ -68,4 +68,33 @@ public sealed class SamplerTests(RedisServerFixture redis) : IClassFixture<Redis
         Assert.Equal("0123abcd", stats.GetProperty("latestCoins")[0].GetProperty("prefix").GetString());
         Assert.True(stats.TryGetProperty("speed", out _));
     }
+
+    [Fact]
+    public async Task Two_hundred_viewers_cost_redis_what_one_does()
+    {
+        Prerequisite.Require(redis.Missing);
+        await using var direct = await ConnectionMultiplexer.ConnectAsync($"{redis.ConnectionString},allowAdmin=true");
+        var server = direct.GetServer(direct.GetEndPoints().Single());
+        using var webui = new WebUiFactory($"{redis.ConnectionString},defaultDatabase=5");
+        var client = webui.CreateClient();
+        await Eventually.ReturnsAsync(() => client.GetAsync("/api/stats", Cancel), r => r.IsSuccessStatusCode, TimeSpan.FromSeconds(30), "a first sample");
+
+        var before = await CommandsProcessedAsync(server);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var answers = await Task.WhenAll(Enumerable.Range(0, 200).Select(_ => client.GetAsync("/api/stats", Cancel)));
+        var elapsed = clock.Elapsed;
+        var after = await CommandsProcessedAsync(server);
+
+        Assert.All(answers, answer => Assert.True(answer.IsSuccessStatusCode));
+        // Only the sampler talks to Redis: a handful of commands a second, whatever the viewers.
+        // 200 viewers reading Redis themselves would cost at least 200 × 2 commands.
+        var samplerBudget = 12 * (elapsed.TotalSeconds + 2) + 5;
+        Assert.InRange(after - before, 0, samplerBudget);
+    }
+
+    private static async Task<long> CommandsProcessedAsync(IServer server)
+    {
+        var stats = await server.InfoAsync("stats");
+        return long.Parse(stats.SelectMany(g => g).Single(p => p.Key == "total_commands_processed").Value, System.Globalization.CultureInfo.InvariantCulture);
+    }
 }
