@@ -20,13 +20,16 @@ public sealed class EmbeddedRedisServer : IDisposable
             "--port", resource.Port.ToString(CultureInfo.InvariantCulture),
             "--memory", resource.Memory,
             "--index", "1m",
-            // The append-only file is replayed on start: coins and the hash counter outlive the AppHost.
+            // The append-only file, committed on every write, is replayed on start: coins and the
+            // hash counter outlive the AppHost, even one stopped right after a write.
             "--aof",
-            "--aof-commit-freq", "100",
+            "--aof-commit-freq", "0",
             "--recover",
             "--checkpointdir", resource.DataPath,
             // The default native device needs libaio, which a bare machine may lack.
             "--device-type", "RandomAccess",
+            // Quiet: no banner on the AppHost's console; Garnet's logs go to the dashboard.
+            "-q",
         ];
 
         _server = new GarnetServer(arguments, loggerFactory, cleanupDir: false, authenticationSettingsOverride: null);
