@@ -6,9 +6,8 @@ public static class MiningExtensions
     /// <summary>Reads and validates the "Mining" section before the model is built.</summary>
     public static MiningSettings GetMiningSettings(this IDistributedApplicationBuilder builder)
     {
-        var settings = builder.Configuration.GetSection(MiningSettings.Section).Get<MiningSettings>() ?? new MiningSettings();
-        Validate(settings);
-        Validate(settings.Redis);
+        var settings = builder.Configuration.GetValidated<MiningSettings>(MiningSettings.Section);
+        SettingsSection.Validate(settings.Redis);
         return settings;
     }
 
@@ -31,8 +30,4 @@ public static class MiningExtensions
 
         return project;
     }
-
-    private static void Validate(object settings) =>
-        System.ComponentModel.DataAnnotations.Validator.ValidateObject(
-            settings, new System.ComponentModel.DataAnnotations.ValidationContext(settings), validateAllProperties: true);
 }

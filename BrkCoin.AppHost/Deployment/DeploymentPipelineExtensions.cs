@@ -20,9 +20,7 @@ public static class DeploymentPipelineExtensions
     /// </summary>
     public static IDistributedApplicationBuilder AddDeploymentFiles(this IDistributedApplicationBuilder builder)
     {
-        var settings = builder.Configuration.GetSection(DeploymentSettings.Section).Get<DeploymentSettings>() ?? new DeploymentSettings();
-        System.ComponentModel.DataAnnotations.Validator.ValidateObject(
-            settings, new System.ComponentModel.DataAnnotations.ValidationContext(settings), validateAllProperties: true);
+        var settings = builder.Configuration.GetValidated<DeploymentSettings>(DeploymentSettings.Section);
 
         builder.Pipeline.AddStep(StepName, async context =>
         {
