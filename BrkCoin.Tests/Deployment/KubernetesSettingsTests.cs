@@ -1,0 +1,35 @@
+using BrkCoin.AppHost.Deployment;
+using k8s.Models;
+
+namespace BrkCoin.Tests.Deployment;
+
+/// <summary>The web UI's exposure settings, on a small plan.</summary>
+public sealed class KubernetesSettingsTests
+{
+    private static readonly DeploymentPlan Plan = new(
+        [new DeployedService("webui", "brkcoin-webui:latest", 2, 8080, IsProject: true, IsExternal: true, [], [], null, [], null, ["/app/x", "--health-probe"], 1654)],
+        new Dictionary<string, string>());
+
+    [Theory]
+    [InlineData("ClusterIP")]
+    [InlineData("NodePort")]
+    [InlineData("LoadBalancer")]
+    public void The_web_ui_service_type_is_a_setting(string type)
+    {
+        var objects = KubernetesWriter.Documents(Plan, new DeploymentSettings { WebUiServiceType = type }).Values.SelectMany(o => o);
+
+        Assert.Equal(type, objects.OfType<V1Service>().Single().Spec.Type);
+        Assert.Empty(objects.OfType<V1Ingress>());
+    }
+
+    [Fact]
+    public void An_ingress_host_adds_an_ingress_to_the_web_ui()
+    {
+        var objects = KubernetesWriter.Documents(Plan, new DeploymentSettings { IngressHost = "brkcoin.example.com" }).Values.SelectMany(o => o);
+
+        var ingress = Assert.Single(objects.OfType<V1Ingress>());
+        var rule = Assert.Single(ingress.Spec.Rules);
+        Assert.Equal("brkcoin.example.com", rule.Host);
+        Assert.Equal("webui", Assert.Single(rule.Http.Paths).Backend.Service.Name);
+    }
+}
