@@ -117,9 +117,9 @@ public static class ComposeWriter
             ["start_period"] = "15s",
         };
 
-        var dependsOn = service.References
-            .Where(name => plan.Services.Any(s => s.Name == name))
-            .ToDictionary(name => name, _ => (object)new Dictionary<string, object> { ["condition"] = "service_healthy" });
+        // The short form: Swarm's stack schema refuses `condition:`. Start order is only a
+        // courtesy anyway — the worker retries and the web UI says "unreachable" until Redis answers.
+        var dependsOn = service.References.Where(name => plan.Services.Any(s => s.Name == name)).ToList();
         if (dependsOn.Count > 0)
         {
             definition["depends_on"] = dependsOn;

@@ -25,6 +25,27 @@ public sealed class ComposeFileTests(PublishedFilesFixture published) : IClassFi
     }
 
     [Fact]
+    public async Task The_same_file_passes_docker_stack_config_for_swarm()
+    {
+        Prerequisite.Require(OnPath("docker") ? null : "the docker client is not installed.");
+        var info = new ProcessStartInfo("docker", ["stack", "config", "-c", Path.Combine(published.Output, "docker-compose.yaml")])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        // Swarm does not read .env; the README exports it first, and so does this test.
+        foreach (var (name, value) in _compose.Secrets)
+        {
+            info.Environment[name] = value;
+        }
+
+        var (exitCode, output) = await BuiltProgram.RunAsync(info, TimeSpan.FromMinutes(1));
+
+        Assert.True(exitCode == 0, output);
+        Assert.Contains("replicas: 3", output);
+    }
+
+    [Fact]
     public void Every_resource_of_the_model_is_a_service()
     {
         Assert.Equal(["hasher", "redis", "rng", "webui", "worker"], _compose.ServiceNames.Order());
