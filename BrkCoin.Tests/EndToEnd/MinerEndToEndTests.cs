@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using BrkCoin.Mining;
 using BrkCoin.Tests.Support;
@@ -99,7 +100,21 @@ public sealed class EmbeddedMinerCollection : ICollectionFixture<EmbeddedWalletM
 }
 
 [Collection(EmbeddedMinerCollection.Name)]
-public sealed class EmbeddedWalletEndToEndTests(EmbeddedWalletMinerFixture fixture) : MinerEndToEndTests(fixture);
+public sealed class EmbeddedWalletEndToEndTests(EmbeddedWalletMinerFixture fixture) : MinerEndToEndTests(fixture)
+{
+    [Fact]
+    public async Task The_embedded_wallet_shows_as_a_healthy_redis_resource()
+    {
+        fixture.RequireRunning();
+
+        var state = await fixture.App.ResourceNotifications
+            .WaitForResourceHealthyAsync("redis", Cancel)
+            .WaitAsync(TimeSpan.FromSeconds(30), Cancel);
+
+        Assert.Equal("Garnet", state.Snapshot.ResourceType);
+        Assert.Equal(KnownResourceStates.Running, state.Snapshot.State?.Text);
+    }
+}
 
 public sealed class RealRedisEndToEndTests(RealRedisMinerFixture fixture)
     : MinerEndToEndTests(fixture), IClassFixture<RealRedisMinerFixture>

@@ -55,5 +55,17 @@ public sealed class WebUiJsonTests(RedisServerFixture redis) : IClassFixture<Red
         await ProblemAssert.IsProblemAsync(response, HttpStatusCode.ServiceUnavailable);
     }
 
+    [Fact]
+    public async Task The_original_page_address_leads_to_the_page()
+    {
+        using var webui = new WebUiFactory($"127.0.0.1:{FreePort.OnLoopback()},abortConnect=false");
+        var client = webui.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+        var response = await client.GetAsync("/index.html", Cancel);
+
+        Assert.Equal(HttpStatusCode.MovedPermanently, response.StatusCode);
+        Assert.Equal("/", response.Headers.Location?.OriginalString);
+    }
+
     private void RequireRedis() => Prerequisite.Require(redis.Missing);
 }

@@ -27,6 +27,8 @@ public static class JsonEndpoint
                     detail: "Redis did not answer; the miner's totals are unknown for now.");
             }
         });
+        // The original served its page as /index.html; old bookmarks and scripts land on ours.
+        app.MapGet("/index.html", () => Results.Redirect("/", permanent: true));
         return app;
     }
 }
