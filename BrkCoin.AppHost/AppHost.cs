@@ -24,7 +24,9 @@ builder.AddProject<Projects.BrkCoin_Worker>("worker")
     .WithReference(hasher).WaitFor(hasher)
     .WithReference(redis).WaitFor(redis)
     .WithHttpHealthCheck("/health")
-    .WithThroughputMode(mining, "Worker:Pause");
+    .WithThroughputMode(mining, "Worker:Pause")
+    // Thousands of calls a second: reuse connections briefly rather than exhaust ephemeral ports.
+    .WithThroughputSetting(mining, "Worker:ConnectionReuse", "00:00:01");
 
 builder.AddProject<Projects.BrkCoin_WebUi>("webui")
     .WithExternalHttpEndpoints()

@@ -25,9 +25,16 @@ public static class MiningExtensions
 
         foreach (var setting in zeroedSettings)
         {
-            project.WithEnvironment(setting.Replace(":", "__", StringComparison.Ordinal), "0");
+            project.WithThroughputSetting(settings, setting, "0");
         }
 
         return project;
     }
+
+    /// <summary>Gives the service <paramref name="setting"/> = <paramref name="value"/> in throughput mode only.</summary>
+    public static IResourceBuilder<ProjectResource> WithThroughputSetting(
+        this IResourceBuilder<ProjectResource> project, MiningSettings settings, string setting, string value) =>
+        settings.Throughput
+            ? project.WithEnvironment(setting.Replace(":", "__", StringComparison.Ordinal), value)
+            : project;
 }

@@ -44,6 +44,13 @@ public sealed class WalletStoreSettings
     /// <summary>Memory the embedded store may use for its log (Garnet's <c>--memory</c>).</summary>
     [RegularExpression("^[0-9]+[kKmMgG]?$")]
     public string Memory { get; set; } = "64m";
+
+    /// <summary>
+    /// Image of the Redis container, e.g. "127.0.0.1:5000/brkcoin/debian-redis:bookworm";
+    /// empty means Aspire's own Redis image.
+    /// </summary>
+    [RegularExpression("^$|^[A-Za-z0-9._:/@-]+$")]
+    public string Image { get; set; } = string.Empty;
 }
 
 public enum WalletBackend

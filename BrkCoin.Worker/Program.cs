@@ -1,7 +1,6 @@
 using BrkCoin.Worker;
 using BrkCoin.Worker.Clients;
 using BrkCoin.Worker.Mining;
-using Microsoft.Extensions.Options;
 
 if (HealthProbe.IsRequested(args))
 {
@@ -18,10 +17,7 @@ builder.Services.AddOptions<WorkerOptions>()
     .ValidateDataAnnotations()
     .ValidateOnStart();
 
-builder.Services.AddHttpClient<IRngClient, RngClient>((services, http) =>
-    http.BaseAddress = services.GetRequiredService<IOptions<WorkerOptions>>().Value.RngUrl);
-builder.Services.AddHttpClient<IHasherClient, HasherClient>((services, http) =>
-    http.BaseAddress = services.GetRequiredService<IOptions<WorkerOptions>>().Value.HasherUrl);
+builder.Services.AddMinerClients();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<WorkerIdentity>();
 builder.Services.AddSingleton<IWallet, RedisWallet>();

@@ -35,6 +35,13 @@ public sealed class WorkerOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
     public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How long a connection to rng or hasher may serve further calls; zero (the default) opens
+    /// a new connection per call, so per-connection balancers spread the calls over every replica.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan ConnectionReuse { get; set; } = TimeSpan.Zero;
+
     /// <summary>Where rng is; "http://rng" is resolved by service discovery.</summary>
     [Required]
     public Uri RngUrl { get; set; } = new("http://rng");

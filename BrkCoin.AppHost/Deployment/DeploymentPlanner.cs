@@ -112,7 +112,8 @@ public sealed class DeploymentPlanner(
         var password = environment.FirstOrDefault(v => v.Name == "REDIS_PASSWORD");
         return password is null
             ? ["redis-cli", "ping"]
-            : ["sh", "-c", "redis-cli -a \"$REDIS_PASSWORD\" --no-auth-warning ping | grep -q PONG"];
+            // REDISCLI_AUTH rather than -a: a password on the command line shows in `ps` on the host.
+            : ["sh", "-c", "REDISCLI_AUTH=\"$REDIS_PASSWORD\" redis-cli ping | grep -q PONG"];
     }
 
     private async Task<Dictionary<string, object>> EnvironmentOfAsync(IResource resource, CancellationToken cancellationToken)

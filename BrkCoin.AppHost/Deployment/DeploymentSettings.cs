@@ -39,6 +39,13 @@ public sealed class DeploymentSettings
     [Required]
     public string DashboardImage { get; set; } = "mcr.microsoft.com/dotnet/aspire-dashboard:latest";
 
+    /// <summary>
+    /// Image of the Redis service in the deployment files; empty means the model's
+    /// (<c>Mining:Redis:Image</c>, else Aspire's Redis image).
+    /// </summary>
+    [RegularExpression("^$|^[A-Za-z0-9._:/@-]+$")]
+    public string RedisImage { get; set; } = string.Empty;
+
     /// <summary>Most rng replicas the HorizontalPodAutoscaler may run.</summary>
     [Range(1, 1000)]
     public int RngMaxReplicas { get; set; } = 10;

@@ -13,11 +13,33 @@ public static class ContainerRuntimeProbe
     /// </summary>
     public static bool EngineAnswers() => Answers("docker") || Answers("podman");
 
-    private static bool Answers(string client)
+    /// <summary>
+    /// True when the engine holds <paramref name="image"/> or its registry describes it within a
+    /// few seconds (a manifest look-up, no download), so Aspire's pull will not hang offline.
+    /// </summary>
+    public static bool CanSupply(ImageReference image)
+    {
+        var client = Answers("docker") ? "docker" : "podman";
+        var name = image.ToString();
+        if (Succeeds(client, ["image", "inspect", name]))
+        {
+            return true;
+        }
+
+        // Docker itself treats loopback registries as plain http; its manifest command needs telling.
+        string[] insecure = image.Registry is { } registry && (registry.StartsWith("127.", StringComparison.Ordinal) || registry.StartsWith("localhost", StringComparison.Ordinal))
+            ? ["--insecure"]
+            : [];
+        return Succeeds(client, ["manifest", "inspect", .. insecure, name]);
+    }
+
+    private static bool Answers(string client) => Succeeds(client, ["info", "--format", "{{.ServerVersion}}"]);
+
+    private static bool Succeeds(string client, string[] arguments)
     {
         try
         {
-            using var process = Process.Start(new ProcessStartInfo(client, ["info", "--format", "{{.ServerVersion}}"])
+            using var process = Process.Start(new ProcessStartInfo(client, arguments)
             {
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,

@@ -1,44 +1,81 @@
+using Aspire.Hosting.ApplicationModel;
+using BrkCoin.AppHost.Deployment;
 using Microsoft.Extensions.Configuration;
 namespace BrkCoin.AppHost.Wallet;
 
 public static class WalletStoreExtensions
 {
+    private const string Name = "redis";
+
     /// <summary>
     /// Adds the wallet's Redis as the resource "redis", choosing what backs it:
     /// the user's server when <c>ConnectionStrings:redis</c> is set; in publish mode, always the
-    /// Redis container; in run mode, the container when an engine answers, else an embedded
-    /// Redis-compatible server, so the miner runs on a machine with only the .NET SDK.
+    /// Redis container; in run mode, the container when an engine answers and can supply its
+    /// image, else an embedded Redis-compatible server, so the miner runs on a machine with only
+    /// the .NET SDK.
     /// </summary>
     public static IResourceBuilder<IResourceWithConnectionString> AddWalletStore(
         this IDistributedApplicationBuilder builder, WalletStoreSettings settings)
     {
-        const string name = "redis";
-
         if (builder.ExecutionContext.IsPublishMode)
         {
-            return builder.AddRedis(name).WithDataVolume().WithPersistence();
+            var deploy = builder.Configuration.GetValidated<DeploymentSettings>(DeploymentSettings.Section);
+            return builder.AddRedisWallet(string.IsNullOrWhiteSpace(deploy.RedisImage) ? settings.Image : deploy.RedisImage);
         }
 
-        if (!string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(name)))
+        if (!string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(Name)))
         {
-            return builder.AddConnectionString(name);
+            return builder.AddConnectionString(Name);
         }
 
-        var useContainer = settings.Backend switch
+        switch (settings.Backend)
         {
-            WalletBackend.Container => true,
-            WalletBackend.Embedded => false,
-            _ => ContainerRuntimeProbe.EngineAnswers(),
-        };
+            case WalletBackend.Container:
+                return builder.AddRedisWallet(settings.Image);
+            case WalletBackend.Auto when ContainerRuntimeProbe.EngineAnswers():
+                var redis = builder.AddRedisWallet(settings.Image);
+                var image = ImageReference.Of(redis.Resource);
+                if (ContainerRuntimeProbe.CanSupply(image))
+                {
+                    return redis;
+                }
 
-        if (useContainer)
-        {
-            return builder.AddRedis(name).WithDataVolume().WithPersistence();
+                // An offline laptop with Docker: Aspire would wait forever for a pull that cannot
+                // happen. Take the container back out of the model and mine on the embedded store.
+                builder.Resources.Remove(redis.Resource);
+                builder.Resources.Remove(redis.Resource.PasswordParameter!);
+                Console.WriteLine(
+                    $"BrkCoin wallet: the container engine has no {image} and cannot pull it; using the embedded wallet instead.");
+                break;
         }
 
         var dataPath = string.IsNullOrWhiteSpace(settings.DataPath)
             ? Path.Combine(builder.AppHostDirectory, ".garnet")
             : Path.GetFullPath(settings.DataPath, builder.AppHostDirectory);
-        return builder.AddEmbeddedRedis(name, dataPath, settings.Memory);
+        return builder.AddEmbeddedRedis(Name, dataPath, settings.Memory);
+    }
+
+    /// <summary>
+    /// The Redis container with its data on a volume and every write in its append-only file.
+    /// </summary>
+    /// <remarks>
+    /// Aspire's <c>WithPersistence</c> takes RDB snapshots at most once a minute, so a restart
+    /// loses the last minute of coins. The append-only file is Redis's durability promise;
+    /// <c>appendfsync always</c> because the wallet's writes are few (a coin is one in sixteen
+    /// units, the counter one write a second per worker), so making each reach the disk before
+    /// Redis answers costs nothing visible and a coin the worker logged as found survives even the
+    /// machine losing power. <c>--dir</c> is explicit: images differ in their working directory.
+    /// </remarks>
+    private static IResourceBuilder<RedisResource> AddRedisWallet(this IDistributedApplicationBuilder builder, string image)
+    {
+        var redis = builder.AddRedis(Name)
+            .WithDataVolume()
+            .WithArgs("--dir", "/data", "--appendonly", "yes", "--appendfsync", "always");
+        if (!string.IsNullOrWhiteSpace(image))
+        {
+            ImageReference.Parse(image).ApplyTo(redis);
+        }
+
+        return redis;
     }
 }

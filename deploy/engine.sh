@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# A private Docker Engine for trying BrkCoin's deployment on a machine that cannot pull images:
+# dockerd on its own socket and data root (the default socket stays free, so the AppHost's
+# engine probe is not fooled), a registry on 127.0.0.1, and base images built from Debian with
+# debootstrap from the machine's own apt source. Everything is cached under $BRKCOIN_ENGINE_HOME.
+#
+#   deploy/engine.sh start     start dockerd and the registry (builds the base images once)
+#   deploy/engine.sh images    build BrkCoin's four images with the SDK, as README tells users
+#   deploy/engine.sh env       print the exports that point docker, docker-compose and the SDK at it
+#   deploy/engine.sh stop      stop what start started, by PID
+#
+# Needs root and Debian's docker.io, docker-registry and debootstrap packages.
+set -euo pipefail
+
+home=${BRKCOIN_ENGINE_HOME:-/var/tmp/brkcoin-engine}
+registry_port=${BRKCOIN_REGISTRY_PORT:-5055}
+socket="$home/docker.sock"
+registry="127.0.0.1:$registry_port"
+# Honest names: these are Debian builds, never retagged as Microsoft's or Docker Hub's images.
+base_image="$registry/brkcoin/debian-dotnet-deps:bookworm"
+redis_image="$registry/brkcoin/debian-redis:bookworm"
+repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+export DOCKER_HOST="unix://$socket"
+
+log() { echo "engine: $*" >&2; }
+
+running() { [[ -f "$home/$1.pid" ]] && kill -0 "$(cat "$home/$1.pid")" 2>/dev/null; }
+
+wait_for() { # what, seconds, command...
+  local what=$1 deadline=$((SECONDS + $2)); shift 2
+  until "$@" >/dev/null 2>&1; do
+    ((SECONDS < deadline)) || { log "$what did not come up; see $home/*.log"; return 1; }
+    sleep 0.5
+  done
+}
+
+# The first deb URI of the machine's configured apt source (deb822 or one-line form): the only
+# mirror this machine may reach, and never written into the repository.
+apt_mirror() {
+  local uri
+  uri=$(grep -hE '^URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null | grep -v security | head -n1 | awk '{print $2}' || true)
+  [[ -n "$uri" ]] || uri=$(grep -hE '^deb ' /etc/apt/sources.list 2>/dev/null | grep -v security | head -n1 | awk '{print $2}' || true)
+  [[ -n "$uri" ]] || { log "no apt source found"; return 1; }
+  echo "$uri"
+}
+
+start_dockerd() {
+  running dockerd && return
+  mkdir -p "$home/data" "$home/exec"
+  log "starting dockerd on $socket"
+  # Its own bridge and address pool, so it cannot clash with an engine the user already runs.
+  dockerd --host "unix://$socket" --data-root "$home/data" --exec-root "$home/exec" \
+    --pidfile "$home/exec/dockerd.pid" --bridge none --default-address-pool base=10.231.0.0/16,size=24 \
+    --insecure-registry "$registry" >"$home/dockerd.log" 2>&1 &
+  echo $! >"$home/dockerd.pid"
+  wait_for dockerd 60 docker info
+}
+
+start_registry() {
+  running registry && return
+  mkdir -p "$home/registry"
+  cat >"$home/registry.yml" <<EOF
+version: 0.1
+storage:
+  filesystem:
+    rootdirectory: $home/registry
+http:
+  addr: $registry
+EOF
+  log "starting docker-registry on $registry"
+  docker-registry serve "$home/registry.yml" >"$home/registry.log" 2>&1 &
+  echo $! >"$home/registry.pid"
+  wait_for registry 30 bash -c "exec 3<>/dev/tcp/127.0.0.1/$registry_port"
+}
+
+# debootstrap a minimal Debian with the given extra packages into a folder, once.
+rootfs() { # name, packages
+  local dir="$home/rootfs-$1"
+  if [[ ! -f "$dir/.done" ]]; then
+    rm -rf "$dir"
+    mkdir -p "$home/debs"
+    log "debootstrap $1 (once; cached in $dir)"
+    debootstrap --variant=minbase --cache-dir="$home/debs" --include="$2" bookworm "$dir" "$(apt_mirror)" >"$home/debootstrap-$1.log" 2>&1
+    # Nothing in the image should point at this machine's mirror or keep apt's download cache.
+    rm -rf "$dir/var/cache/apt/archives"/*.deb "$dir/var/lib/apt/lists"/* "$dir/etc/apt/sources.list"
+    touch "$dir/.done"
+  fi
+  echo "$dir"
+}
+
+# Import a folder as an image and push it to the loopback registry, unless it is there already.
+publish_rootfs() { # dir, image, import changes...
+  local dir=$1 image=$2; shift 2
+  if docker manifest inspect --insecure "$image" >/dev/null 2>&1; then
+    return
+  fi
+  local changes=()
+  for change in "$@"; do changes+=(--change "$change"); done
+  log "importing $image"
+  tar -C "$dir" --exclude=./.done -c . | docker import "${changes[@]}" - "$image" >/dev/null
+  docker push "$image" >/dev/null
+}
+
+build_base_images() {
+  # What a self-contained .NET app needs from the OS (ICU, OpenSSL, CA certificates, time zones),
+  # the libraries Microsoft's runtime-deps image carries.
+  local base
+  base=$(rootfs dotnet-deps libicu72,libssl3,ca-certificates,tzdata)
+  publish_rootfs "$base" "$base_image" 'ENV APP_UID=1654'
+
+  # A stand-in for the redis image (Debian's redis-server), run as uid 999 like the official one,
+  # with /data owned by it so a fresh named volume is writable.
+  local redis
+  redis=$(rootfs redis redis-server)
+  chown 999:999 "$redis/var/lib/redis" 2>/dev/null || true
+  mkdir -p "$redis/data" && chown 999:999 "$redis/data"
+  publish_rootfs "$redis" "$redis_image" 'WORKDIR /data' 'EXPOSE 6379' 'CMD ["redis-server"]'
+}
+
+build_app_images() {
+  # Exactly README's build command; only the base image is replaced (and the app is
+  # self-contained, since a Debian base has no .NET runtime).
+  local tag=${BRKCOIN_IMAGE_TAG:-latest}
+  for project in Rng Hasher Worker WebUi; do
+    log "building brkcoin-${project,,}:$tag"
+    dotnet publish "$repo_root/BrkCoin.$project" -t:PublishContainer -c Release -r linux-x64 --self-contained \
+      -p:ContainerBaseImage="$base_image" -p:ContainerImageTag="$tag" -nologo -v:q >"$home/publish-$project.log" 2>&1 \
+      || { tail -n 30 "$home/publish-$project.log" >&2; return 1; }
+  done
+}
+
+stop_pid() {
+  local name=$1
+  if running "$name"; then
+    local pid; pid=$(cat "$home/$name.pid")
+    kill "$pid"
+    for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    kill -9 "$pid" 2>/dev/null || true
+  fi
+  rm -f "$home/$name.pid"
+}
+
+case "${1:-}" in
+  start)
+    mkdir -p "$home"
+    start_dockerd
+    start_registry
+    build_base_images
+    log "ready: DOCKER_HOST=$DOCKER_HOST, registry $registry, base $base_image, redis $redis_image"
+    ;;
+  images) build_app_images ;;
+  env)
+    echo "export DOCKER_HOST=$DOCKER_HOST"
+    echo "export BRKCOIN_BASE_IMAGE=$base_image"
+    echo "export BRKCOIN_REDIS_IMAGE=$redis_image"
+    ;;
+  stop)
+    # Containers first, so the engine stops cleanly; volumes and images stay cached.
+    if running dockerd; then
+      ids=$(docker ps -q) && [[ -z "$ids" ]] || docker kill $ids >/dev/null 2>&1 || true
+    fi
+    stop_pid registry
+    stop_pid dockerd
+    ;;
+  *) echo "usage: $0 start|images|env|stop" >&2; exit 2 ;;
+esac
