@@ -28,7 +28,7 @@ public static class ComposeWriter
 
         var header = "# Written by the BrkCoin AppHost's publish step from its model; regenerate rather than edit.\n";
         await File.WriteAllTextAsync(Path.Combine(outputDirectory, FileName), header + yaml, cancellationToken);
-        await File.WriteAllTextAsync(Path.Combine(outputDirectory, EnvFileName), EnvFile(plan), cancellationToken);
+        await SecretFile.WriteAsync(Path.Combine(outputDirectory, EnvFileName), EnvFile(plan), cancellationToken);
     }
 
     public static Dictionary<string, object> Compose(DeploymentPlan plan, DeploymentSettings settings)

@@ -29,7 +29,7 @@ public static class KubernetesWriter
             await File.WriteAllTextAsync(Path.Combine(folder, file), yaml, cancellationToken);
         }
 
-        await File.WriteAllTextAsync(Path.Combine(folder, SecretsFile),
+        await SecretFile.WriteAsync(Path.Combine(folder, SecretsFile),
             string.Concat(plan.Secrets.Select(s => $"{s.Key}={s.Value}\n")), cancellationToken);
         await File.WriteAllTextAsync(Path.Combine(folder, "kustomization.yaml"), Kustomization(files.Keys), cancellationToken);
     }

@@ -70,7 +70,17 @@ public static class WalletStoreExtensions
     {
         var redis = builder.AddRedis(Name)
             .WithDataVolume()
-            .WithArgs("--dir", "/data", "--appendonly", "yes", "--appendfsync", "always");
+            .WithArgs("--dir", "/data", "--appendonly", "yes", "--appendfsync", "always")
+            // Aspire runs Redis under /bin/sh -c (to expand the password variable), and a shell
+            // as PID 1 ignores SIGTERM: `exec` makes redis-server PID 1, so a stop reaches it and
+            // it closes its files cleanly instead of being killed at the end of the grace period.
+            .WithArgs(context =>
+            {
+                if (context.Args.Count > 0 && Equals(context.Args[0], "redis-server"))
+                {
+                    context.Args.Insert(0, "exec");
+                }
+            });
         if (!string.IsNullOrWhiteSpace(image))
         {
             ImageReference.Parse(image).ApplyTo(redis);

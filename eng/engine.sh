@@ -4,10 +4,10 @@
 # engine probe is not fooled), a registry on 127.0.0.1, and base images built from Debian with
 # debootstrap from the machine's own apt source. Everything is cached under $BRKCOIN_ENGINE_HOME.
 #
-#   deploy/engine.sh start     start dockerd and the registry (builds the base images once)
-#   deploy/engine.sh images    build BrkCoin's four images with the SDK, as README tells users
-#   deploy/engine.sh env       print the exports that point docker, docker-compose and the SDK at it
-#   deploy/engine.sh stop      stop what start started, by PID
+#   eng/engine.sh start     start dockerd and the registry (builds the base images once)
+#   eng/engine.sh images    build BrkCoin's four images with the SDK, as README tells users
+#   eng/engine.sh env       print the exports that point docker, docker-compose and the SDK at it
+#   eng/engine.sh stop      stop what start started, by PID
 #
 # Needs root and Debian's docker.io, docker-registry and debootstrap packages.
 set -euo pipefail
