@@ -32,6 +32,8 @@ builder.AddProject<Projects.BrkCoin_WebUi>("webui")
     .WithExternalHttpEndpoints()
     .WithReference(redis).WaitFor(redis)
     .WithHttpHealthCheck("/health")
+    // While Redis is down the page still serves its "wallet unreachable" banner: keep it in its Service.
+    .WithDeploymentReadiness("/alive")
     .AnnounceUrlWhenReady("BrkCoin web UI");
 
 builder.AddDeploymentFiles();

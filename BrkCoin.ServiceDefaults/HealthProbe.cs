@@ -2,9 +2,14 @@ namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
 /// Lets a container check its own health without curl or wget, which the .NET images do not
-/// have: <c>BrkCoin.Rng --health-probe</c> asks the running service's /health on its port and
+/// have: <c>BrkCoin.Rng --health-probe</c> asks the running service's /alive on its port and
 /// exits 0 when it answers 200. Compose health checks run this.
 /// </summary>
+/// <remarks>
+/// /alive, not /health: Swarm replaces a task whose health check fails, and /health includes
+/// Redis. A Redis outage must not get healthy workers (holding an unflushed count) and web UIs
+/// (showing the outage banner) killed and replaced.
+/// </remarks>
 public static class HealthProbe
 {
     public const string Argument = "--health-probe";
@@ -18,7 +23,7 @@ public static class HealthProbe
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(3) };
         try
         {
-            using var response = await http.GetAsync($"http://127.0.0.1:{port}/health");
+            using var response = await http.GetAsync($"http://127.0.0.1:{port}/alive");
             return response.IsSuccessStatusCode ? 0 : 1;
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)

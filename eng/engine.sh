@@ -6,6 +6,7 @@
 #
 #   eng/engine.sh start     start dockerd and the registry (builds the base images once)
 #   eng/engine.sh images    build BrkCoin's four images with the SDK, as README tells users
+#   eng/engine.sh status    exit 0 when dockerd and the registry run
 #   eng/engine.sh env       print the exports that point docker, docker-compose and the SDK at it
 #   eng/engine.sh stop      stop what start started, by PID
 #
@@ -150,6 +151,7 @@ case "${1:-}" in
     log "ready: DOCKER_HOST=$DOCKER_HOST, registry $registry, base $base_image, redis $redis_image"
     ;;
   images) build_app_images ;;
+  status) running dockerd && running registry ;;
   env)
     echo "export DOCKER_HOST=$DOCKER_HOST"
     echo "export BRKCOIN_BASE_IMAGE=$base_image"
@@ -163,5 +165,5 @@ case "${1:-}" in
     stop_pid registry
     stop_pid dockerd
     ;;
-  *) echo "usage: $0 start|images|env|stop" >&2; exit 2 ;;
+  *) echo "usage: $0 start|images|status|env|stop" >&2; exit 2 ;;
 esac

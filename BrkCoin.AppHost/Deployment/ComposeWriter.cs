@@ -16,6 +16,12 @@ public static class ComposeWriter
     public const string EnvFileName = ".env";
     private const string DashboardName = "aspire-dashboard";
 
+    /// <summary>
+    /// The one network with a way out, for what publishes a port (the web UI, the dashboard).
+    /// Every network behind it is internal: rng, hasher and Redis cannot reach the internet.
+    /// </summary>
+    public const string FrontNetwork = "front";
+
     public static async Task WriteAsync(DeploymentPlan plan, DeploymentSettings settings, string outputDirectory, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(outputDirectory);
@@ -45,10 +51,17 @@ public static class ComposeWriter
             services[DashboardName] = Dashboard(called, settings);
         }
 
+        var networks = called.Order(StringComparer.Ordinal)
+            .ToDictionary(n => n, _ => (object)new Dictionary<string, object> { ["internal"] = true });
+        if (settings.Dashboard || plan.Services.Any(s => s.IsExternal))
+        {
+            networks[FrontNetwork] = new Dictionary<string, object>();
+        }
+
         var compose = new Dictionary<string, object>
         {
             ["services"] = services,
-            ["networks"] = called.Order(StringComparer.Ordinal).ToDictionary(n => n, _ => (object)new Dictionary<string, object>()),
+            ["networks"] = networks,
         };
 
         var volumes = plan.Services.Where(s => s.DataPath is not null).ToList();
@@ -66,6 +79,7 @@ public static class ComposeWriter
         // service it calls: worker joins rng, hasher and redis; webui only redis.
         var networks = service.References
             .Concat(called.Contains(service.Name) ? [service.Name] : [])
+            .Concat(service.IsExternal ? [FrontNetwork] : [])
             .Distinct(StringComparer.Ordinal)
             .Order(StringComparer.Ordinal)
             .ToList();
@@ -105,7 +119,7 @@ public static class ComposeWriter
 
         if (service.IsExternal)
         {
-            definition["ports"] = new[] { $"{settings.WebUiPort.ToString(CultureInfo.InvariantCulture)}:{service.Port.ToString(CultureInfo.InvariantCulture)}" };
+            definition["ports"] = new[] { $"{HostBinding(settings.WebUiAddress)}{settings.WebUiPort.ToString(CultureInfo.InvariantCulture)}:{service.Port.ToString(CultureInfo.InvariantCulture)}" };
         }
 
         definition["healthcheck"] = new Dictionary<string, object>
@@ -141,13 +155,17 @@ public static class ComposeWriter
             // OTLP arrives only from inside the project's networks; the browser side keeps its login token.
             ["DASHBOARD__OTLP__AUTHMODE"] = "Unsecured",
         },
-        ["ports"] = new[] { "18888:18888" },
-        // The dashboard must hear every service, so it joins every network.
-        ["networks"] = networks.Order(StringComparer.Ordinal).ToList(),
+        // Its browser side shows every service's logs and traces: on this machine only, unless the
+        // user chooses an address. OTLP (18889) is not published at all.
+        ["ports"] = new[] { $"{HostBinding(settings.DashboardAddress)}18888:18888" },
+        // The dashboard must hear every service, so it joins every network, and the front one for its port.
+        ["networks"] = networks.Append(FrontNetwork).Order(StringComparer.Ordinal).ToList(),
         ["read_only"] = true,
         ["tmpfs"] = new[] { "/tmp" },
         ["restart"] = "always",
     };
+
+    private static string HostBinding(string address) => string.IsNullOrEmpty(address) ? string.Empty : $"{address}:";
 
     // Compose interpolates $NAME in the file; a literal dollar meant for the container's shell is $$.
     private static string Escape(string text) => text.Replace("$", "$$", StringComparison.Ordinal);

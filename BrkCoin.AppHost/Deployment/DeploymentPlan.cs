@@ -22,6 +22,7 @@ public sealed record DeploymentPlan(
 /// <param name="DataPath">Folder kept on a named volume, when the resource has data.</param>
 /// <param name="HealthCommand">Command run inside the container to check it is healthy.</param>
 /// <param name="RunAsUser">Numeric user the container runs as.</param>
+/// <param name="ReadinessPath">Path that says the service may take traffic (projects only).</param>
 public sealed record DeployedService(
     string Name,
     string Image,
@@ -35,7 +36,8 @@ public sealed record DeployedService(
     IReadOnlyList<string> Arguments,
     string? DataPath,
     IReadOnlyList<string> HealthCommand,
-    long RunAsUser)
+    long RunAsUser,
+    string ReadinessPath = "/health")
 {
     /// <summary>Secrets any of its variables carry.</summary>
     public IEnumerable<string> SecretsUsed => Environment.SelectMany(v => v.SecretsUsed).Distinct(StringComparer.Ordinal);

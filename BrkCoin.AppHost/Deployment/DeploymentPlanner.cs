@@ -90,7 +90,8 @@ public sealed class DeploymentPlanner(
             arguments,
             resource.Annotations.OfType<ContainerMountAnnotation>().FirstOrDefault(m => m.Type == ContainerMountType.Volume)?.Target,
             HealthCommandOf(resource, environment),
-            isProject ? DotNetImageUser : RedisImageUser);
+            isProject ? DotNetImageUser : RedisImageUser,
+            resource.Annotations.OfType<ReadinessAnnotation>().LastOrDefault()?.Path ?? "/health");
     }
 
     // The non-root user of the .NET images (APP_UID) and of the redis image.

@@ -26,6 +26,14 @@ public sealed class DeploymentSettings
     [Range(1, 65535)]
     public int WebUiPort { get; set; } = 8080;
 
+    /// <summary>Host address Compose publishes the web UI on; empty for every interface.</summary>
+    [RegularExpression(@"^$|^[0-9.]+$|^\[[0-9a-fA-F:]+\]$")]
+    public string WebUiAddress { get; set; } = string.Empty;
+
+    /// <summary>Host address Compose publishes the dashboard on (with <see cref="Dashboard"/>).</summary>
+    [RegularExpression(@"^$|^[0-9.]+$|^\[[0-9a-fA-F:]+\]$")]
+    public string DashboardAddress { get; set; } = "127.0.0.1";
+
     /// <summary>Kubernetes Service type of the web UI: ClusterIP, NodePort or LoadBalancer.</summary>
     [RegularExpression("^(ClusterIP|NodePort|LoadBalancer)$")]
     public string WebUiServiceType { get; set; } = "NodePort";

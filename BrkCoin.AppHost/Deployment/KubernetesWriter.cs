@@ -147,7 +147,7 @@ public static class KubernetesWriter
                         Env = Environment(service),
                         Ports = [new V1ContainerPort { Name = Port(service), ContainerPort = service.Port }],
                         LivenessProbe = Probe(service, service.IsProject ? "/alive" : null),
-                        ReadinessProbe = Probe(service, service.IsProject ? "/health" : null),
+                        ReadinessProbe = Probe(service, service.IsProject ? service.ReadinessPath : null),
                         Resources = new V1ResourceRequirements
                         {
                             Requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("50m"), ["memory"] = new("96Mi") },

@@ -26,7 +26,9 @@ public sealed class ComposeDashboardTests
         var services = (Dictionary<string, object>)ComposeWriter.Compose(Plan, new DeploymentSettings { Dashboard = true })["services"];
 
         var dashboard = (Dictionary<string, object>)services["aspire-dashboard"];
-        Assert.Equal(["rng"], (IEnumerable<string>)dashboard["networks"]);
+        Assert.Equal(["front", "rng"], (IEnumerable<string>)dashboard["networks"]);
+        // Its page shows every log and trace: published on loopback only, OTLP not at all.
+        Assert.Equal(["127.0.0.1:18888:18888"], (IEnumerable<string>)dashboard["ports"]);
         foreach (var name in new[] { "rng", "worker" })
         {
             var environment = (Dictionary<string, object>)((Dictionary<string, object>)services[name])["environment"];

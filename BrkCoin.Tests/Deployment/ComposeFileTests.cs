@@ -58,13 +58,27 @@ public sealed class ComposeFileTests(PublishedFilesFixture published) : IClassFi
         Assert.Equal(["hasher"], _compose.Networks("hasher"));
         Assert.Equal(["redis"], _compose.Networks("redis"));
         Assert.Equal(["hasher", "redis", "rng"], _compose.Networks("worker"));
-        Assert.Equal(["redis"], _compose.Networks("webui"));
+        Assert.Equal(["front", "redis"], _compose.Networks("webui"));
 
         // rng and hasher share no network with Redis, so they cannot reach it.
         Assert.Empty(_compose.Networks("rng").Intersect(_compose.Networks("redis")));
         Assert.Empty(_compose.Networks("hasher").Intersect(_compose.Networks("redis")));
         // webui reaches Redis but neither rng nor hasher.
         Assert.Empty(_compose.Networks("webui").Intersect(_compose.Networks("rng").Concat(_compose.Networks("hasher"))));
+    }
+
+    [Fact]
+    public void Only_the_front_network_leads_outside()
+    {
+        var networks = ComposeFile.Map(_compose.Root["networks"]);
+        foreach (var name in new[] { "rng", "hasher", "redis" })
+        {
+            Assert.Equal("true", ComposeFile.Map(networks[name])["internal"]);
+        }
+
+        Assert.False(ComposeFile.Map(networks["front"]).ContainsKey("internal"));
+        // Only what publishes a port sits on it.
+        Assert.Equal(["webui"], _compose.ServiceNames.Where(s => _compose.Networks(s).Contains("front")));
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using BrkCoin.Worker;
 using BrkCoin.Worker.Clients;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

@@ -85,7 +85,9 @@ public sealed class MiningLoop(
         metrics.CoinFound(isNew);
         if (isNew)
         {
-            logger.LogInformation("Coin found: {Prefix}...", hexHash[..8]);
+            // Logged after Redis acknowledged it, in full: whoever audits the wallet can check
+            // that every coin a worker announced is still there.
+            logger.LogInformation("Coin found: {Hash}", hexHash);
         }
         else
         {

@@ -1,0 +1,110 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.RegularExpressions;
+using BrkCoin.Tests.Support;
+
+namespace BrkCoin.Tests.Engine;
+
+/// <summary>
+/// The AppHost in run mode as its own process, as `dotnet run` starts it, pointed at the private
+/// engine through DOCKER_HOST (set for it alone, so the other tests keep seeing no engine).
+/// </summary>
+public sealed partial class AppHostProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private AppHostProcess(Process process)
+    {
+        _process = process;
+        process.OutputDataReceived += (_, line) => Append(line.Data);
+        process.ErrorDataReceived += (_, line) => Append(line.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public static AppHostProcess Start(DockerEngineFixture engine, params string[] arguments)
+    {
+        var info = BuiltProgram.StartInfo("BrkCoin.AppHost", arguments, new Dictionary<string, string>
+        {
+            ["DOCKER_HOST"] = engine.DockerHost,
+            ["DOTNET_ENVIRONMENT"] = "Development",
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePort.OnLoopback()}",
+            ["ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL"] = $"http://127.0.0.1:{FreePort.OnLoopback()}",
+            ["ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL"] = $"http://127.0.0.1:{FreePort.OnLoopback()}",
+            ["ASPIRE_ALLOW_UNSECURED_TRANSPORT"] = "true",
+            // As Aspire.Hosting.Testing does: free ports for every service, so runs never collide.
+            ["DcpPublisher__RandomizePorts"] = "true",
+        });
+        return new AppHostProcess(Process.Start(info)!);
+    }
+
+    /// <summary>Waits for the AppHost to announce the web UI, and returns a client for it.</summary>
+    public async Task<HttpClient> WebUiAsync(TimeSpan deadline)
+    {
+        var url = await Eventually.ReturnsAsync(
+            () => Task.FromResult(WebUiLine().Match(Output) is { Success: true } m ? m.Groups[1].Value : null),
+            found => found is not null || _process.HasExited,
+            deadline,
+            "the AppHost to announce the web UI");
+        Assert.False(url is null, $"The AppHost exited ({_process.ExitCode}):\n{Output}");
+        return new HttpClient { BaseAddress = new Uri(url!), Timeout = TimeSpan.FromSeconds(10) };
+    }
+
+    /// <summary>Stops it as Ctrl+C would, so DCP stops the containers it started.</summary>
+    public async Task StopAsync()
+    {
+        if (_process.HasExited)
+        {
+            return;
+        }
+
+        using (var term = Process.Start("kill", ["-INT", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await term.WaitForExitAsync();
+        }
+
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        try
+        {
+            await _process.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        _process.Dispose();
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+
+    [GeneratedRegex(@"BrkCoin web UI: (http://\S+)")]
+    private static partial Regex WebUiLine();
+}
