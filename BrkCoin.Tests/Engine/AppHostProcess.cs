@@ -58,7 +58,11 @@ public sealed partial class AppHostProcess : IAsyncDisposable
             found => found is not null || _process.HasExited,
             deadline,
             "the AppHost to announce the web UI");
-        Assert.False(url is null, $"The AppHost exited ({_process.ExitCode}):\n{Output}");
+        if (url is null)
+        {
+            Assert.Fail($"The AppHost exited ({_process.ExitCode}) before announcing the web UI:\n{Output}");
+        }
+
         return new HttpClient { BaseAddress = new Uri(url!), Timeout = TimeSpan.FromSeconds(10) };
     }
 

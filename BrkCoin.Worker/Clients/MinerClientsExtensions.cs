@@ -7,7 +7,8 @@ public static class MinerClientsExtensions
     /// <summary>
     /// Registers the typed rng and hasher clients with the worker's connection policy:
     /// a connection is kept for at most <see cref="WorkerOptions.ConnectionReuse"/>, by default
-    /// not at all, so each draw and each hash opens a new connection.
+    /// not at all, so each draw and each hash opens a new connection, to the next replica in turn
+    /// where the name resolves to several (see <see cref="ReplicaRoundRobin"/>).
     /// </summary>
     /// <remarks>
     /// Every balancer between a worker and the rng replicas balances connections, not requests:
@@ -35,5 +36,6 @@ public static class MinerClientsExtensions
     {
         // Zero: the connection is closed after its one request and the next call connects anew.
         PooledConnectionLifetime = provider.GetRequiredService<IOptions<WorkerOptions>>().Value.ConnectionReuse,
+        ConnectCallback = new ReplicaRoundRobin().ConnectAsync,
     };
 }

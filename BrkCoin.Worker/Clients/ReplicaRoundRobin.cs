@@ -1,0 +1,72 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace BrkCoin.Worker.Clients;
+
+/// <summary>
+/// Opens each new connection to the next of the addresses a service name resolves to, in turn.
+/// </summary>
+/// <remarks>
+/// Docker's DNS answers a scaled service's name with every replica's address in shuffled order,
+/// so a connection per call alone lands each call on a random replica. Random is not enough for
+/// the workshop: ten workers on three one-at-a-time rng replicas then queue unevenly and mine
+/// ~24 hashes/s, where the lesson (and the model) says 30. Taking the replicas in turn evens the
+/// queues. Microsoft.Extensions.ServiceDiscovery.Dns would do this with pooled connections but
+/// is not in our package feed; the socket handler's connect hook is the smallest place to do it.
+/// A name that resolves to one address (a Swarm virtual IP, a Kubernetes ClusterIP, Aspire's
+/// proxy on localhost in run mode) is connected as usual: the balancer behind it spreads
+/// the connections.
+/// </remarks>
+public sealed class ReplicaRoundRobin(Func<string, CancellationToken, Task<IPAddress[]>>? resolve = null)
+{
+    private readonly Func<string, CancellationToken, Task<IPAddress[]>> _resolve = resolve ?? Dns.GetHostAddressesAsync;
+    private int _next = -1;
+
+    public async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
+    {
+        var endpoint = context.DnsEndPoint;
+        var addresses = await ReplicaAddressesAsync(endpoint.Host, cancellationToken);
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            if (addresses.Length > 1)
+            {
+                var first = (int)((uint)Interlocked.Increment(ref _next) % (uint)addresses.Length);
+                // The chosen replica first; the others if it has just gone away.
+                var order = addresses.Skip(first).Concat(addresses.Take(first)).ToArray();
+                await socket.ConnectAsync(order, endpoint.Port, cancellationToken);
+            }
+            else
+            {
+                await socket.ConnectAsync(endpoint, cancellationToken);
+            }
+
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    private async Task<IPAddress[]> ReplicaAddressesAsync(string host, CancellationToken cancellationToken)
+    {
+        if (IPAddress.TryParse(host, out var literal))
+        {
+            return [literal];
+        }
+
+        var addresses = await _resolve(host, cancellationToken);
+        // One family (IPv4 where there is any), in a stable order, whatever order the DNS
+        // server shuffled them into.
+        var family = addresses.Any(a => a.AddressFamily == AddressFamily.InterNetwork)
+            ? AddressFamily.InterNetwork
+            : AddressFamily.InterNetworkV6;
+        return addresses
+            .Where(a => a.AddressFamily == family)
+            .Distinct()
+            .OrderBy(a => a.ToString(), StringComparer.Ordinal)
+            .ToArray();
+    }
+}
