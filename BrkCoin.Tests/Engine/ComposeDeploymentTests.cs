@@ -115,7 +115,7 @@ public sealed partial class ComposeDeploymentTests(ComposeMinerFixture fixture) 
     }
 
     [Fact]
-    public async Task Every_coin_logged_as_found_survives_kill_of_redis_and_down_then_up()
+    public async Task Every_coin_logged_as_found_survives_kill_of_redis_a_restart_and_down_then_up()
     {
         await Project.WaitHealthyAsync(Recovery);
         await Eventually.ReturnsAsync(Project.JsonAsync, j => j.Coins >= 3, Recovery, "three coins");
@@ -128,6 +128,13 @@ public sealed partial class ComposeDeploymentTests(ComposeMinerFixture fixture) 
         await Project.WaitHealthyAsync(Recovery);
         var wallet = await Project.WalletAsync();
         Assert.All(logged, coin => Assert.True(wallet.ContainsKey(coin), $"logged coin {coin} lost by kill -9"));
+
+        // A plain restart of the Redis service.
+        logged = await LoggedCoinsAsync();
+        await Project.ComposeAsync("restart", "redis");
+        await Project.WaitHealthyAsync(Recovery);
+        wallet = await Project.WalletAsync();
+        Assert.All(logged, coin => Assert.True(wallet.ContainsKey(coin), $"logged coin {coin} lost by restart"));
 
         // down, then up: the named volume brings every coin back.
         await Eventually.ReturnsAsync(Project.JsonAsync, j => j.Coins > wallet.Count, Recovery, "mining on after the kill");
