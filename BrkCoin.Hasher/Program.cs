@@ -16,8 +16,7 @@ builder.Services.AddOptions<HasherOptions>()
 
 var app = builder.Build();
 
-app.UseExceptionHandler();
-app.UseStatusCodePages();
+app.UseProblemDetailsForErrors();
 
 app.MapDefaultEndpoints();
 app.MapHashing();

@@ -17,8 +17,7 @@ builder.Services.AddSingleton<RngGate>();
 
 var app = builder.Build();
 
-app.UseExceptionHandler();
-app.UseStatusCodePages();
+app.UseProblemDetailsForErrors();
 
 app.MapDefaultEndpoints();
 app.MapRandomBytes();

@@ -19,7 +19,7 @@ public sealed class RngGate : IDisposable
             _limiter = new ConcurrencyLimiter(new ConcurrencyLimiterOptions
             {
                 PermitLimit = settings.ConcurrentRequests,
-                QueueLimit = settings.QueueLimit,
+                QueueLimit = settings.EffectiveQueueLimit,
                 QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
             });
         }

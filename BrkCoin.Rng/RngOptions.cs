@@ -25,6 +25,20 @@ public sealed class RngOptions
     [Range(0, 100_000)]
     public int QueueLimit { get; set; } = 1000;
 
+    /// <summary>
+    /// Longest a caller is expected to wait (the worker's Worker:CallTimeout). The queue is cut to
+    /// what can be served in that time, so a draw is refused at once with 503 rather than served
+    /// just after its caller gave up and sent it again to the back of the queue.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    public TimeSpan MaxQueueWait { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The queue actually kept: <see cref="QueueLimit"/>, or less when <see cref="MaxQueueWait"/> says so.</summary>
+    public int EffectiveQueueLimit =>
+        Latency <= TimeSpan.Zero || ConcurrentRequests == 0
+            ? QueueLimit
+            : (int)Math.Min(QueueLimit, Math.Floor(MaxQueueWait / Latency) * ConcurrentRequests);
+
     /// <summary>Largest <c>n</c> accepted by <c>GET /{n}</c> (1 MiB).</summary>
     [Range(1, 64 * 1024 * 1024)]
     public int MaxBytes { get; set; } = 1024 * 1024;

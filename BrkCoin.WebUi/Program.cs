@@ -25,8 +25,7 @@ builder.Services.AddRazorComponents()
 
 var app = builder.Build();
 
-app.UseExceptionHandler();
-app.UseStatusCodePages();
+app.UseProblemDetailsForErrors();
 app.UseAntiforgery();
 
 app.MapDefaultEndpoints();

@@ -36,6 +36,12 @@ public sealed class WorkerOptions
     public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
+    /// Longest wait for one call to rng or hasher before it counts as failed and is retried.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    public TimeSpan CallTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
     /// How long a connection to rng or hasher may serve further calls; zero (the default) opens
     /// a new connection per call, so per-connection balancers spread the calls over every replica.
     /// </summary>

@@ -15,7 +15,9 @@ public static class EmbeddedRedisExtensions
     public static IResourceBuilder<EmbeddedRedisResource> AddEmbeddedRedis(
         this IDistributedApplicationBuilder builder, string name, string dataPath, string memory)
     {
-        var resource = new EmbeddedRedisResource(name, FreeLoopbackPort(), dataPath, memory);
+        // Locked like Aspire's Redis: anyone on the machine can reach a loopback port.
+        var password = ParameterResourceBuilderExtensions.CreateDefaultPasswordParameter(builder, $"{name}-password", special: false);
+        var resource = new EmbeddedRedisResource(name, FreeLoopbackPort(), dataPath, memory, password);
         var healthCheckKey = $"{name}_accepts_connections";
 
         builder.Services.AddSingleton<EmbeddedRedisServer>();
@@ -44,7 +46,9 @@ public static class EmbeddedRedisExtensions
             try
             {
                 using var loggerFactory = LoggerFactory.Create(logging => logging.AddProvider(new ResourceLoggerProvider(logger)));
-                evt.Services.GetRequiredService<EmbeddedRedisServer>().Start(resource, loggerFactory);
+                var secret = await resource.Password.GetValueAsync(cancellationToken)
+                    ?? throw new InvalidOperationException("The embedded wallet has no password.");
+                evt.Services.GetRequiredService<EmbeddedRedisServer>().Start(resource, secret, loggerFactory);
             }
             catch (Exception ex)
             {

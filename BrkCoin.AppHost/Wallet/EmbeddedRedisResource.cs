@@ -4,9 +4,15 @@ namespace BrkCoin.AppHost.Wallet;
 /// A Redis-compatible server (Microsoft Garnet) run inside the AppHost process, for machines
 /// with no container runtime. It speaks RESP, so the services use it exactly as they use Redis.
 /// </summary>
-public sealed class EmbeddedRedisResource(string name, int port, string dataPath, string memory)
+public sealed class EmbeddedRedisResource(string name, int port, string dataPath, string memory, ParameterResource password)
     : Resource(name), IResourceWithConnectionString
 {
+    /// <summary>
+    /// The password clients must give (AUTH), a secret parameter: generated unless the user sets
+    /// <c>Parameters:redis-password</c>, as Aspire's own Redis resource does.
+    /// </summary>
+    public ParameterResource Password { get; } = password;
+
     /// <summary>Loopback port it listens on.</summary>
     public int Port { get; } = port;
 
@@ -17,5 +23,5 @@ public sealed class EmbeddedRedisResource(string name, int port, string dataPath
     public string Memory { get; } = memory;
 
     public ReferenceExpression ConnectionStringExpression =>
-        ReferenceExpression.Create($"127.0.0.1:{Port.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+        ReferenceExpression.Create($"127.0.0.1:{Port.ToString(System.Globalization.CultureInfo.InvariantCulture)},password={Password}");
 }

@@ -11,7 +11,7 @@ public sealed class EmbeddedRedisServer : IDisposable
 
     public bool IsRunning => _server is not null;
 
-    public void Start(EmbeddedRedisResource resource, ILoggerFactory loggerFactory)
+    public void Start(EmbeddedRedisResource resource, string password, ILoggerFactory loggerFactory)
     {
         Directory.CreateDirectory(resource.DataPath);
         string[] arguments =
@@ -30,6 +30,10 @@ public sealed class EmbeddedRedisServer : IDisposable
             "--device-type", "RandomAccess",
             // Quiet: no banner on the AppHost's console; Garnet's logs go to the dashboard.
             "-q",
+            // Every client must AUTH; the password reaches the services only through their
+            // connection string.
+            "--auth", "Password",
+            "--password", password,
         ];
 
         _server = new GarnetServer(arguments, loggerFactory, cleanupDir: false, authenticationSettingsOverride: null);

@@ -29,4 +29,15 @@ public static class WalletKeys
 
     /// <summary>String counter: hashes computed by one worker instance; expires when it stops reporting.</summary>
     public static string WorkerHashes(string workerId) => $"brkcoin:worker:{workerId}:hashes";
+
+    /// <summary>
+    /// String "process-token:sequence" of the last counter batch a worker instance applied, so a
+    /// batch retried after a lost reply is not counted twice.
+    /// </summary>
+    public static string WorkerLastFlush(string workerId) => $"brkcoin:worker:{workerId}:flushed";
+
+    /// <summary>
+    /// How long a worker's last-flush mark is kept: far longer than any retry of a batch takes.
+    /// </summary>
+    public static readonly TimeSpan LastFlushExpiry = TimeSpan.FromDays(1);
 }

@@ -33,6 +33,11 @@ public sealed class ConnectionPolicyTests : IAsyncLifetime
             _connections.Add(context.Connection.Id);
             return Results.Bytes(new byte[n], "application/octet-stream");
         });
+        _server.MapGet("/down/{n:int}", (int n, HttpContext context) =>
+        {
+            _connections.Add(context.Connection.Id);
+            return Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
+        });
         _server.MapPost("/", (HttpContext context) =>
         {
             _connections.Add(context.Connection.Id);
@@ -73,6 +78,17 @@ public sealed class ConnectionPolicyTests : IAsyncLifetime
         Assert.Equal(2, _connections.Distinct().Count());
     }
 
+    [Fact]
+    public async Task A_failed_draw_is_tried_once_the_mining_loop_alone_retries()
+    {
+        // As in the services: every client gets the standard resilience handler by default.
+        using var services = Clients(reuse: null, rngPath: "down/", standardResilience: true);
+
+        await Assert.ThrowsAsync<HttpRequestException>(() => services.GetRequiredService<IRngClient>().GetRandomBytesAsync(32, Cancel));
+
+        Assert.Single(_connections);
+    }
+
     private async Task CallFiveTimesEachAsync(ServiceProvider services)
     {
         var rng = services.GetRequiredService<IRngClient>();
@@ -84,11 +100,11 @@ public sealed class ConnectionPolicyTests : IAsyncLifetime
         }
     }
 
-    private ServiceProvider Clients(string? reuse)
+    private ServiceProvider Clients(string? reuse, string rngPath = "", bool standardResilience = false)
     {
         var settings = new Dictionary<string, string?>
         {
-            ["Worker:RngUrl"] = _address.ToString(),
+            ["Worker:RngUrl"] = new Uri(_address, rngPath).ToString(),
             ["Worker:HasherUrl"] = _address.ToString(),
         };
         if (reuse is not null)
@@ -99,6 +115,11 @@ public sealed class ConnectionPolicyTests : IAsyncLifetime
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection();
         services.AddOptions<WorkerOptions>().Bind(configuration.GetSection(WorkerOptions.Section));
+        if (standardResilience)
+        {
+            services.ConfigureHttpClientDefaults(http => http.AddStandardResilienceHandler());
+        }
+
         services.AddMinerClients();
         return services.BuildServiceProvider();
     }

@@ -73,6 +73,8 @@ public sealed class FakeWallet : IWallet
 {
     private int _storeFailuresLeft;
     private int _counterFailuresLeft;
+    private int _lostRepliesLeft;
+    private readonly HashSet<long> _appliedBatches = [];
     private long _hashes;
 
     public ConcurrentDictionary<string, byte[]> Coins { get; } = new();
@@ -96,14 +98,30 @@ public sealed class FakeWallet : IWallet
         return Task.FromResult(Coins.TryAdd(hexHash, randomBytes));
     }
 
-    public Task AddHashesAsync(long units)
+    /// <summary>The next counter updates are applied, but their replies are lost (a timeout after Redis applied them).</summary>
+    public void LoseNextCounterReplies(int times) => _lostRepliesLeft = times;
+
+    public Task AddHashesAsync(FlushBatch batch)
     {
         if (Interlocked.Decrement(ref _counterFailuresLeft) >= 0)
         {
             throw new StackExchange.Redis.RedisConnectionException(StackExchange.Redis.ConnectionFailureType.SocketFailure, "wallet down");
         }
 
-        Interlocked.Add(ref _hashes, units);
+        // As the Redis wallet does: each batch number once.
+        lock (_appliedBatches)
+        {
+            if (_appliedBatches.Add(batch.Sequence))
+            {
+                Interlocked.Add(ref _hashes, batch.Units);
+            }
+        }
+
+        if (Interlocked.Decrement(ref _lostRepliesLeft) >= 0)
+        {
+            throw new TimeoutException("reply lost after the update was applied");
+        }
+
         return Task.CompletedTask;
     }
 }

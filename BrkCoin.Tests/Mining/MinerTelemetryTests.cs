@@ -26,6 +26,9 @@ public sealed class MinerTelemetryTests
         Assert.True(units.Count >= 400);
         var stores = activities.Where(a => a.OperationName == "store coin").ToList();
         Assert.NotEmpty(stores);
-        Assert.All(stores, store => Assert.Contains(units, unit => unit.SpanId == store.ParentSpanId));
+        // By the in-process parent, not by membership in what the listener saw: other tests mining
+        // at the same time feed the same source.
+        Assert.All(stores, store => Assert.Equal("mine unit", store.Parent?.OperationName));
+        Assert.All(units, unit => Assert.Null(unit.Parent));
     }
 }

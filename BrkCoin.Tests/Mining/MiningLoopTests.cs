@@ -29,7 +29,7 @@ public sealed class MiningLoopTests
         await miner.MineUnitsAsync(Units);
         Assert.Equal(Units, miner.Counter.Pending);
 
-        await miner.Counter.FlushAsync();
+        await miner.Counter.FlushAsync(TestContext.Current.CancellationToken);
         Assert.Equal(Units, miner.Wallet.Hashes);
         Assert.Equal(0, miner.Counter.Pending);
     }
@@ -41,13 +41,35 @@ public sealed class MiningLoopTests
         miner.Wallet.FailNextCounterUpdates(2);
 
         await miner.MineUnitsAsync(10);
-        await Assert.ThrowsAnyAsync<Exception>(miner.Counter.FlushAsync);
+        await Assert.ThrowsAnyAsync<Exception>(() => miner.Counter.FlushAsync(TestContext.Current.CancellationToken));
         await miner.MineUnitsAsync(5);
-        await Assert.ThrowsAnyAsync<Exception>(miner.Counter.FlushAsync);
+        await Assert.ThrowsAnyAsync<Exception>(() => miner.Counter.FlushAsync(TestContext.Current.CancellationToken));
         Assert.Equal(15, miner.Counter.Pending);
 
-        await miner.Counter.FlushAsync();
+        // The batch that failed goes first, unchanged; the units done since go next.
+        await miner.Counter.FlushAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(10, miner.Wallet.Hashes);
+        await miner.Counter.FlushAsync(TestContext.Current.CancellationToken);
         Assert.Equal(15, miner.Wallet.Hashes);
+        Assert.Equal(0, miner.Counter.Pending);
+    }
+
+    [Fact]
+    public async Task A_counter_update_whose_reply_was_lost_is_not_counted_twice()
+    {
+        await using var miner = new MinerHarness();
+        miner.Wallet.LoseNextCounterReplies(1);
+
+        await miner.MineUnitsAsync(10);
+        // Applied, but the worker cannot know: the batch stays pending and is sent again.
+        await Assert.ThrowsAnyAsync<Exception>(() => miner.Counter.FlushAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(10, miner.Counter.Pending);
+        await miner.MineUnitsAsync(5);
+        await miner.Counter.FlushAsync(TestContext.Current.CancellationToken);
+        await miner.Counter.FlushAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(15, miner.Wallet.Hashes);
+        Assert.Equal(0, miner.Counter.Pending);
     }
 
     [Fact]
@@ -78,7 +100,7 @@ public sealed class MiningLoopTests
     }
 
     [Fact]
-    public async Task A_hasher_timeout_is_retried_and_the_unit_counted_once()
+    public async Task A_hasher_timeout_is_retried_with_the_same_bytes_and_the_unit_counted_once()
     {
         await using var miner = new MinerHarness();
         miner.Hasher.FailNext(2);
@@ -86,6 +108,8 @@ public sealed class MiningLoopTests
         await miner.MineUnitsAsync(1);
 
         Assert.Single(miner.Hasher.Answered);
+        // rng, the bottleneck, is not asked again for a hasher failure.
+        Assert.Equal(1, miner.Rng.Calls);
         Assert.Equal(1, miner.Counter.Pending);
     }
 

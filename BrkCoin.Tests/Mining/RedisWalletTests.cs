@@ -19,8 +19,8 @@ public sealed class RedisWalletTests(RedisServerFixture redis) : IClassFixture<R
         await db.KeyDeleteAsync([WalletKeys.Hashes, WalletKeys.WorkerHashes(identity.Id), WalletKeys.LiveWorkers, WalletKeys.MiningSince]);
         var wallet = new RedisWallet(connection, identity, TimeProvider.System);
 
-        await wallet.AddHashesAsync(7);
-        await wallet.AddHashesAsync(5);
+        await wallet.AddHashesAsync(new FlushBatch(1, 7));
+        await wallet.AddHashesAsync(new FlushBatch(2, 5));
 
         Assert.Equal(12, (long)await db.StringGetAsync(WalletKeys.Hashes));
         Assert.Equal(12, (long)await db.StringGetAsync(WalletKeys.WorkerHashes("worker-abc")));

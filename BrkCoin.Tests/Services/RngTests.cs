@@ -105,6 +105,31 @@ public sealed class RngTests : IDisposable
     }
 
     [Fact]
+    public async Task The_queue_holds_no_more_than_a_caller_will_wait_for()
+    {
+        // 2 s a draw, callers wait 5 s: two may queue behind the one being served, not a thousand.
+        using var slow = new RngFactory(("Rng:Latency", "00:00:02"), ("Rng:ConcurrentRequests", "1"), ("Rng:MaxQueueWait", "00:00:05"));
+        var client = slow.CreateClient();
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => client.GetAsync("/32", Cancel)));
+
+        Assert.Equal(3, responses.Count(r => r.StatusCode == HttpStatusCode.OK));
+        Assert.Equal(3, responses.Count(r => r.StatusCode == HttpStatusCode.ServiceUnavailable));
+    }
+
+    [Theory]
+    [InlineData("00:00:00.100", 1, 1000, 100)]
+    [InlineData("00:00:00.100", 2, 1000, 200)]
+    [InlineData("00:00:00.100", 1, 50, 50)]
+    [InlineData("00:00:00", 1, 1000, 1000)]
+    public void The_effective_queue_is_what_the_wait_allows(string latency, int concurrent, int queueLimit, int expected)
+    {
+        var options = new BrkCoin.Rng.RngOptions { Latency = TimeSpan.Parse(latency, System.Globalization.CultureInfo.InvariantCulture), ConcurrentRequests = concurrent, QueueLimit = queueLimit };
+
+        Assert.Equal(expected, options.EffectiveQueueLimit);
+    }
+
+    [Fact]
     public async Task Invalid_settings_stop_the_service_at_start()
     {
         using var broken = new RngFactory(("Rng:ConcurrentRequests", "-1"));

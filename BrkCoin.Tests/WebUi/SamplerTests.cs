@@ -39,6 +39,22 @@ public sealed class SamplerTests(RedisServerFixture redis) : IClassFixture<Redis
     }
 
     [Fact]
+    public async Task A_page_that_fails_to_take_an_update_does_not_stop_the_others_or_the_sampler()
+    {
+        Prerequisite.Require(redis.Missing);
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        var sampler = new HashRateSampler(new WalletReader(connection, TimeProvider.System), TimeProvider.System, NullLogger<HashRateSampler>.Instance);
+        var delivered = 0;
+        sampler.Changed += _ => throw new InvalidOperationException("a closed circuit");
+        sampler.Changed += _ => delivered++;
+
+        await sampler.SampleOnceAsync();
+        await sampler.SampleOnceAsync();
+
+        Assert.Equal(2, delivered);
+    }
+
+    [Fact]
     public async Task Api_stats_reports_speed_workers_and_latest_coins()
     {
         Prerequisite.Require(redis.Missing);

@@ -46,6 +46,20 @@ public sealed class WebUiJsonTests(RedisServerFixture redis) : IClassFixture<Red
     }
 
     [Fact]
+    public async Task Json_of_a_counter_someone_else_overwrote_is_a_problem_that_says_so()
+    {
+        RequireRedis();
+        await using var direct = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        await direct.GetDatabase(6).StringSetAsync(WalletKeys.Hashes, "lots");
+        using var webui = new WebUiFactory($"{redis.ConnectionString},defaultDatabase=6");
+
+        var response = await webui.CreateClient().GetAsync("/json", Cancel);
+
+        var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.ServiceUnavailable);
+        Assert.Contains("lots", problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
     public async Task Json_while_redis_is_unreachable_is_a_503_problem()
     {
         using var webui = new WebUiFactory($"127.0.0.1:{FreePort.OnLoopback()},connectTimeout=500,syncTimeout=500,asyncTimeout=500");

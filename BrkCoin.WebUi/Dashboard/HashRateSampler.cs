@@ -57,11 +57,25 @@ public sealed class HashRateSampler(WalletReader reader, TimeProvider clock, ILo
             next = Current with
             {
                 WalletReachable = false,
-                Problem = "The wallet (Redis) is not answering. The figures below are the last known; the page recovers by itself when Redis is back.",
+                Problem = ex is InvalidDataException
+                    ? $"The wallet holds data the miner did not write: {ex.Message} The figures below are the last known."
+                    : "The wallet (Redis) is not answering. The figures below are the last known; the page recovers by itself when Redis is back.",
             };
         }
 
         Current = next;
-        Changed?.Invoke(next);
+        // Each page separately: one failing subscriber must neither stop the others nor, by
+        // escaping here, the sampler and with it the web UI's host.
+        foreach (var subscriber in Changed?.GetInvocationList().Cast<Action<MinerDashboard>>() ?? [])
+        {
+            try
+            {
+                subscriber(next);
+            }
+            catch (Exception ex)
+            {
+                logger.LogWarning(ex, "A page could not take the new figures");
+            }
+        }
     }
 }

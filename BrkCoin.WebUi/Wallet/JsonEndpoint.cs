@@ -26,6 +26,14 @@ public static class JsonEndpoint
                     title: "The wallet is unreachable",
                     detail: "Redis did not answer; the miner's totals are unknown for now.");
             }
+            catch (InvalidDataException ex)
+            {
+                // Not the caller's fault and not a crash: the wallet holds what no worker wrote.
+                return Results.Problem(
+                    statusCode: StatusCodes.Status503ServiceUnavailable,
+                    title: "The wallet holds unreadable data",
+                    detail: ex.Message);
+            }
         });
         // The original served its page as /index.html; old bookmarks and scripts land on ours.
         app.MapGet("/index.html", () => Results.Redirect("/", permanent: true));

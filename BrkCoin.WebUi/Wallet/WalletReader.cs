@@ -53,9 +53,14 @@ public sealed class WalletReader(IConnectionMultiplexer redis, TimeProvider cloc
             ParseUnixMs(await since));
     }
 
-    // INCRBY keeps counters integers; a missing key means nothing was mined yet.
+    // INCRBY keeps counters integers; a missing key means nothing was mined yet. Anything else
+    // was written by someone else and is said as such, not thrown as a cast error.
     private static long ParseCounter(RedisValue value) =>
-        value.IsNullOrEmpty ? 0 : (long)value;
+        value.IsNullOrEmpty ? 0
+        : long.TryParse(value.ToString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var count) ? count
+        : throw new InvalidDataException($"A hash counter holds \"{Shorten(value.ToString())}\", not an integer.");
+
+    private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "…";
 
     private static DateTimeOffset? ParseUnixMs(RedisValue value) =>
         long.TryParse(value.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var ms)

@@ -1,3 +1,6 @@
+// RemoveAllResilienceHandlers is marked for evaluation; it is the documented way to take one
+// client out of the resilience handler that ConfigureHttpClientDefaults gives every client.
+#pragma warning disable EXTEXP0001
 using Microsoft.Extensions.Options;
 
 namespace BrkCoin.Worker.Clients;
@@ -23,13 +26,24 @@ public static class MinerClientsExtensions
     /// </remarks>
     public static IServiceCollection AddMinerClients(this IServiceCollection services)
     {
-        services.AddHttpClient<IRngClient, RngClient>((provider, http) =>
-                http.BaseAddress = provider.GetRequiredService<IOptions<WorkerOptions>>().Value.RngUrl)
-            .ConfigurePrimaryHttpMessageHandler(SpreadingHandler);
-        services.AddHttpClient<IHasherClient, HasherClient>((provider, http) =>
-                http.BaseAddress = provider.GetRequiredService<IOptions<WorkerOptions>>().Value.HasherUrl)
-            .ConfigurePrimaryHttpMessageHandler(SpreadingHandler);
+        services.AddHttpClient<IRngClient, RngClient>((provider, http) => Configure(http, provider, o => o.RngUrl))
+            .ConfigurePrimaryHttpMessageHandler(SpreadingHandler)
+            .RemoveAllResilienceHandlers();
+        services.AddHttpClient<IHasherClient, HasherClient>((provider, http) => Configure(http, provider, o => o.HasherUrl))
+            .ConfigurePrimaryHttpMessageHandler(SpreadingHandler)
+            .RemoveAllResilienceHandlers();
         return services;
+    }
+
+    // One retry policy per call: the mining loop's own (Worker:RetryDelay, unlimited). The
+    // standard resilience handler the service defaults add to every client would retry inside it
+    // (first wait ~2 s, one attempt up to 30 s), so these clients go without it and take a plain
+    // per-call timeout instead.
+    private static void Configure(HttpClient http, IServiceProvider provider, Func<WorkerOptions, Uri> address)
+    {
+        var options = provider.GetRequiredService<IOptions<WorkerOptions>>().Value;
+        http.BaseAddress = address(options);
+        http.Timeout = options.CallTimeout;
     }
 
     private static SocketsHttpHandler SpreadingHandler(IServiceProvider provider) => new()

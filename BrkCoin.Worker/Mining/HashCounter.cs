@@ -1,38 +1,46 @@
 namespace BrkCoin.Worker.Mining;
 
 /// <summary>
-/// Units of work done but not yet added to the shared <c>hashes</c> counter. A failed flush puts
-/// its units back, so the original's loss of uncounted units on an error cannot happen here.
+/// Units of work done but not yet added to the shared <c>hashes</c> counter. A flush that fails
+/// keeps its batch and sends that same batch again next time, so no unit is lost (the original
+/// dropped them on an error) and, since the wallet applies each batch once, none is counted twice.
 /// </summary>
 public sealed class HashCounter(IWallet wallet, ILogger<HashCounter> logger)
 {
+    // One flush at a time: the wallet's exactly-once check relies on batches going out in order.
+    private readonly SemaphoreSlim _flushing = new(1, 1);
     private long _pending;
+    private long _sequence;
+    private FlushBatch? _unconfirmed;
 
-    /// <summary>Units counted locally and not yet flushed.</summary>
-    public long Pending => Interlocked.Read(ref _pending);
+    /// <summary>Units counted locally and not yet known to be in <c>hashes</c>.</summary>
+    public long Pending => Interlocked.Read(ref _pending) + (Volatile.Read(ref _unconfirmed)?.Units ?? 0);
 
     public void Record() => Interlocked.Increment(ref _pending);
 
     /// <summary>
-    /// Adds every pending unit to <c>hashes</c> (zero units still report this worker alive); on
-    /// failure they stay pending and the error is thrown.
+    /// Adds every pending unit to <c>hashes</c> (zero units still report this worker alive). On
+    /// failure the batch is kept for the next flush and the error is thrown.
     /// </summary>
-    public async Task FlushAsync()
+    public async Task FlushAsync(CancellationToken cancellationToken = default)
     {
-        var units = Interlocked.Exchange(ref _pending, 0);
+        await _flushing.WaitAsync(cancellationToken);
         try
         {
-            await wallet.AddHashesAsync(units);
-        }
-        catch
-        {
-            Interlocked.Add(ref _pending, units);
-            throw;
-        }
+            // A batch whose fate is unknown goes again, unchanged; units done since wait for the next one.
+            var batch = _unconfirmed ?? new FlushBatch(++_sequence, Interlocked.Exchange(ref _pending, 0));
+            Volatile.Write(ref _unconfirmed, batch);
+            await wallet.AddHashesAsync(batch);
+            Volatile.Write(ref _unconfirmed, null);
 
-        if (units > 0)
+            if (batch.Units > 0)
+            {
+                logger.LogInformation("{Units} units of work done, updating hash counter", batch.Units);
+            }
+        }
+        finally
         {
-            logger.LogInformation("{Units} units of work done, updating hash counter", units);
+            _flushing.Release();
         }
     }
 }

@@ -7,8 +7,9 @@ public interface IWallet
     Task<bool> StoreCoinAsync(string hexHash, byte[] randomBytes);
 
     /// <summary>
-    /// Adds units of work to the shared hash counter and to this worker's own, and tells the
-    /// wallet this worker is alive (also with zero units).
+    /// Adds a batch of units to the shared hash counter and to this worker's own, and tells the
+    /// wallet this worker is alive (also with zero units). Applies each batch once: a batch sent
+    /// again after a lost reply changes nothing.
     /// </summary>
-    Task AddHashesAsync(long units);
+    Task AddHashesAsync(FlushBatch batch);
 }

@@ -28,8 +28,20 @@ public sealed class MinerService(
         logger.LogInformation("Mining with {Loops} loop(s)", settings.Loops);
 
         await FlushPeriodicallyAsync(settings.CounterInterval, stoppingToken);
-        await Task.WhenAll(loops);
-        await FinalFlushAsync(grace.Token);
+        try
+        {
+            await Task.WhenAll(loops);
+        }
+        catch (Exception ex) when (stoppingToken.IsCancellationRequested)
+        {
+            // A loop caught mid-call by the stop (rng, hasher or Redis failing as everything
+            // shuts down) must not cost the units the others already did.
+            logger.LogWarning("A mining loop ended with an error while stopping: {Reason}", ex.Message);
+        }
+        finally
+        {
+            await FinalFlushAsync(grace.Token);
+        }
     }
 
     private async Task FlushPeriodicallyAsync(TimeSpan interval, CancellationToken stoppingToken)

@@ -50,21 +50,26 @@ public sealed class MiningLoop(
             await Task.Delay(settings.Pause, stopping);
         }
 
-        var (randomBytes, hexHash) = await _retry.ExecuteAsync(
+        // Two steps, each retried on its own: a hasher failure retries the hash of the same bytes
+        // rather than drawing new ones from rng, the workshop's bottleneck. Bytes once drawn are
+        // not thrown away by a stop either: their hash may finish within the grace period.
+        var randomBytes = await _retry.ExecuteAsync(
+            async token => await rng.GetRandomBytesAsync(settings.RandomBytes, token),
+            stopping);
+        var hexHash = await _retry.ExecuteAsync(
             async token =>
             {
-                var bytes = await rng.GetRandomBytesAsync(settings.RandomBytes, token);
-                var hash = await hasher.HashAsync(bytes, token);
+                var hash = await hasher.HashAsync(randomBytes, token);
                 // hasher is trusted for the 15 in 16 hashes that are not coins; a coin is checked
                 // before it enters the wallet, so every stored coin verifies.
-                if (CoinRule.IsCoin(hash) && !CoinRule.Verifies(hash, bytes))
+                if (CoinRule.IsCoin(hash) && !CoinRule.Verifies(hash, randomBytes))
                 {
                     throw new InvalidDataException($"hasher's answer {hash[..8]}... does not match the bytes sent.");
                 }
 
-                return (bytes, hash);
+                return hash;
             },
-            stopping);
+            grace);
 
         activity?.SetTag("brkcoin.hash.prefix", hexHash[..8]);
 

@@ -5,8 +5,9 @@ namespace BrkCoin.Worker.Mining;
 
 /// <summary>
 /// The retry every mining step runs under: exponential backoff with jitter, without limit, until
-/// the step succeeds or the worker stops. HTTP-level retries already happen in the standard
-/// resilience handler; this one outlasts longer outages (rng, hasher or Redis restarting).
+/// the step succeeds or the worker stops. It is the only retry around an rng or hasher call (their
+/// clients go without the standard resilience handler), so its first wait is Worker:RetryDelay,
+/// and it outlasts longer outages (rng, hasher or Redis restarting).
 /// </summary>
 public static class MiningRetry
 {

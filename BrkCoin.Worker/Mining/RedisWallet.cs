@@ -7,6 +7,10 @@ namespace BrkCoin.Worker.Mining;
 /// <summary>The wallet in Redis, written with the keys of <see cref="WalletKeys"/>.</summary>
 public sealed class RedisWallet(IConnectionMultiplexer redis, WorkerIdentity identity, TimeProvider clock) : IWallet
 {
+    // Tells this process's batches from those of an earlier process with the same worker id
+    // (a restarted container keeps its host name and PID 1), whose numbers started at 1 too.
+    private readonly string _processToken = Guid.NewGuid().ToString("N");
+
     public async Task<bool> StoreCoinAsync(string hexHash, byte[] randomBytes)
     {
         // One transaction: the coin and its "latest coins" entry are stored together or not at
@@ -21,21 +25,29 @@ public sealed class RedisWallet(IConnectionMultiplexer redis, WorkerIdentity ide
         return await isNew;
     }
 
-    public async Task AddHashesAsync(long units)
+    public async Task AddHashesAsync(FlushBatch batch)
     {
         var now = Now();
         var workerKey = WalletKeys.WorkerHashes(identity.Id);
+        var flushedKey = WalletKeys.WorkerLastFlush(identity.Id);
+        var mark = $"{_processToken}:{batch.Sequence.ToString(CultureInfo.InvariantCulture)}";
         // One transaction: the shared counter and this worker's own move together, so the
-        // per-worker speeds always add up to the total.
+        // per-worker speeds always add up to the total. Batches go out one at a time, each
+        // retried until it is known to be applied, so the last mark is either this batch's (it
+        // was applied and only the reply was lost) or the one before: WATCH on the mark makes
+        // INCRBY exactly-once, on Redis and Garnet alike.
         var transaction = redis.GetDatabase().CreateTransaction();
-        _ = transaction.StringIncrementAsync(WalletKeys.Hashes, units);
-        _ = transaction.StringIncrementAsync(workerKey, units);
+        transaction.AddCondition(Condition.StringNotEqual(flushedKey, mark));
+        _ = transaction.StringIncrementAsync(WalletKeys.Hashes, batch.Units);
+        _ = transaction.StringIncrementAsync(workerKey, batch.Units);
+        _ = transaction.StringSetAsync(flushedKey, mark, WalletKeys.LastFlushExpiry);
         _ = transaction.KeyExpireAsync(workerKey, WalletKeys.WorkerExpiry);
         _ = transaction.SortedSetAddAsync(WalletKeys.LiveWorkers, identity.Id, now);
         // Workers that stopped reporting long ago leave the set; a live one re-adds itself each second.
         _ = transaction.SortedSetRemoveRangeByScoreAsync(WalletKeys.LiveWorkers, double.NegativeInfinity, now - WalletKeys.WorkerExpiry.TotalMilliseconds);
         _ = transaction.StringSetAsync(WalletKeys.MiningSince, now.ToString(CultureInfo.InvariantCulture), when: When.NotExists);
-        await Execute(transaction);
+        // Not applied because the mark is already this batch's: it was counted before.
+        await transaction.ExecuteAsync();
     }
 
     private long Now() => clock.GetUtcNow().ToUnixTimeMilliseconds();
