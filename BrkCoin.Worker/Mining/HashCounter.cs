@@ -10,13 +10,21 @@ public sealed class HashCounter(IWallet wallet, ILogger<HashCounter> logger)
     // One flush at a time: the wallet's exactly-once check relies on batches going out in order.
     private readonly SemaphoreSlim _flushing = new(1, 1);
     private long _pending;
+    private long _recorded;
     private long _sequence;
     private FlushBatch? _unconfirmed;
 
     /// <summary>Units counted locally and not yet known to be in <c>hashes</c>.</summary>
     public long Pending => Interlocked.Read(ref _pending) + (Volatile.Read(ref _unconfirmed)?.Units ?? 0);
 
-    public void Record() => Interlocked.Increment(ref _pending);
+    /// <summary>Units done since this process started, flushed or not.</summary>
+    public long Recorded => Interlocked.Read(ref _recorded);
+
+    public void Record()
+    {
+        Interlocked.Increment(ref _recorded);
+        Interlocked.Increment(ref _pending);
+    }
 
     /// <summary>
     /// Adds every pending unit to <c>hashes</c> (zero units still report this worker alive). On
