@@ -31,6 +31,12 @@ public static class WalletKeys
     public static string WorkerHashes(string workerId) => $"brkcoin:worker:{workerId}:hashes";
 
     /// <summary>
+    /// String: what keeps a worker instance from mining ("waiting for rng, retry in 4 s: …"); absent
+    /// while it mines. Expires with the worker's own counter.
+    /// </summary>
+    public static string WorkerState(string workerId) => $"brkcoin:worker:{workerId}:state";
+
+    /// <summary>
     /// String "process-token:sequence" of the last counter batch a worker instance applied, so a
     /// batch retried after a lost reply is not counted twice.
     /// </summary>

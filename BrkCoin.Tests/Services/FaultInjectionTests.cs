@@ -63,11 +63,14 @@ public sealed partial class FaultInjectionTests
             await HashesGrowAsync(audit);
         }
 
-        // Frozen, not gone: connections hang until the worker's call timeout (2 s) gives up.
+        // Frozen, not gone: connections hang until the worker's call timeout (2 s) gives up. The
+        // worker says so in the wallet, for the page, and the note clears once rng answers again.
         await services.SignalAsync("BrkCoin.Rng", "STOP");
-        await Task.Delay(TimeSpan.FromSeconds(5), Cancel);
+        await Eventually.ReturnsAsync(() => WorkerStatesAsync(audit), states => states.Any(s => s.StartsWith("waiting for rng", StringComparison.Ordinal)), TimeSpan.FromSeconds(15), "the worker to report it waits for rng");
+        await Task.Delay(TimeSpan.FromSeconds(2), Cancel);
         await services.SignalAsync("BrkCoin.Rng", "CONT");
         await HashesGrowAsync(audit);
+        await Eventually.ReturnsAsync(() => WorkerStatesAsync(audit), states => states.Count == 0, TimeSpan.FromSeconds(15), "the worker's note to clear");
 
         await services.SignalAsync("BrkCoin.Worker", "TERM");
         using (var stop = CancellationTokenSource.CreateLinkedTokenSource(Cancel))
@@ -101,6 +104,14 @@ public sealed partial class FaultInjectionTests
         var before = await ReadHashesAsync(audit);
         await Eventually.ReturnsAsync(() => ReadHashesAsync(audit), now => now > before + 50, TimeSpan.FromSeconds(45), "hashes to grow after the fault");
         await Task.Delay(Settle, Cancel);
+    }
+
+    private static async Task<List<string>> WorkerStatesAsync(ConnectionMultiplexer audit)
+    {
+        var db = audit.GetDatabase();
+        var workers = await db.SortedSetRangeByRankAsync(WalletKeys.LiveWorkers);
+        var states = await db.StringGetAsync(workers.Select(w => (RedisKey)WalletKeys.WorkerState(w.ToString())).ToArray());
+        return states.Where(s => s.HasValue).Select(s => s.ToString()).ToList();
     }
 
     private static async Task<long> ReadHashesAsync(ConnectionMultiplexer audit)

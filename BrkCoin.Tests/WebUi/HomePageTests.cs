@@ -77,6 +77,25 @@ public sealed class HomePageTests : BunitContext
     }
 
     [Fact]
+    public void A_worker_held_up_says_why_and_the_row_clears_when_it_mines_again()
+    {
+        _feed.Current = Healthy() with
+        {
+            Workers = [new WorkerSpeed("worker-a", 0, 100, "waiting for rng, retry in 4 s: Connection refused"), new WorkerSpeed("worker-b", 3.4, 90)],
+        };
+
+        var page = Render<Home>();
+
+        var held = Assert.Single(page.FindAll("[data-testid=worker-problem]"));
+        Assert.Equal("waiting for rng, retry in 4 s: Connection refused", held.TextContent);
+        Assert.Equal("mining", page.FindAll("[data-testid=worker]")[1].QuerySelector("td.state")!.TextContent);
+
+        _feed.Publish(Healthy() with { Workers = [new WorkerSpeed("worker-a", 3.3, 110), new WorkerSpeed("worker-b", 3.4, 100)] });
+
+        page.WaitForAssertion(() => Assert.Empty(page.FindAll("[data-testid=worker-problem]")));
+    }
+
+    [Fact]
     public void The_latest_coins_show_newest_first_by_prefix()
     {
         var newest = new FoundCoin("0aaaaaaa" + new string('1', 56), Samples.Start.AddSeconds(5));

@@ -42,4 +42,8 @@ public sealed record MinerDashboard
 public sealed record SpeedPoint(DateTime At, double Value);
 
 /// <summary>One live worker replica and its own speed.</summary>
-public sealed record WorkerSpeed(string Id, double Speed, long Hashes);
+/// <param name="Id">The worker instance, named as the dashboard names it.</param>
+/// <param name="Speed">Its hashes per second.</param>
+/// <param name="Hashes">Its own hash count.</param>
+/// <param name="Problem">What keeps it from mining right now ("waiting for rng, retry in 4 s"), or null.</param>
+public sealed record WorkerSpeed(string Id, double Speed, long Hashes, string? Problem = null);

@@ -7,13 +7,15 @@ namespace BrkCoin.WebUi.Wallet;
 /// <param name="WorkerHashes">Each live worker's own counter, by instance id.</param>
 /// <param name="LatestCoins">The newest coins first.</param>
 /// <param name="MiningSince">When the first unit of work was counted, if ever.</param>
+/// <param name="WorkerStates">What keeps a live worker from mining, by instance id (only those held up).</param>
 public sealed record MinerSample(
     DateTimeOffset At,
     long Hashes,
     long Coins,
     IReadOnlyDictionary<string, long> WorkerHashes,
     IReadOnlyList<FoundCoin> LatestCoins,
-    DateTimeOffset? MiningSince);
+    DateTimeOffset? MiningSince,
+    IReadOnlyDictionary<string, string>? WorkerStates = null);
 
 /// <summary>A coin as the latest-coins list records it.</summary>
 public sealed record FoundCoin(string Hash, DateTimeOffset FoundAt)

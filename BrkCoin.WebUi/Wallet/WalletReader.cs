@@ -36,9 +36,17 @@ public sealed class WalletReader(IConnectionMultiplexer redis, TimeProvider cloc
         await Task.WhenAll(coins, hashes, since, latest, live);
 
         var workerIds = (await live).Select(id => id.ToString()).ToArray();
-        var workerCounters = workerIds.Length == 0
+        // One MGET for every live worker's counter and state.
+        var perWorker = workerIds.Length == 0
             ? []
-            : await db.StringGetAsync(workerIds.Select(id => (RedisKey)WalletKeys.WorkerHashes(id)).ToArray());
+            : await db.StringGetAsync(workerIds
+                .SelectMany(id => new RedisKey[] { WalletKeys.WorkerHashes(id), WalletKeys.WorkerState(id) })
+                .ToArray());
+        var workerCounters = perWorker.Where((_, i) => i % 2 == 0).ToArray();
+        var states = workerIds
+            .Zip(perWorker.Where((_, i) => i % 2 == 1))
+            .Where(pair => pair.Second.HasValue)
+            .ToDictionary(pair => pair.First, pair => pair.Second.ToString());
         var workers = workerIds
             .Zip(workerCounters)
             .Where(pair => pair.Second.HasValue)
@@ -50,7 +58,8 @@ public sealed class WalletReader(IConnectionMultiplexer redis, TimeProvider cloc
             await coins,
             workers,
             ParseLatestCoins(await latest),
-            ParseUnixMs(await since));
+            ParseUnixMs(await since),
+            states);
     }
 
     // INCRBY keeps counters integers; a missing key means nothing was mined yet. Anything else

@@ -15,6 +15,7 @@ public sealed class MiningLoop(
     HashCounter counter,
     MinerMetrics metrics,
     ResiliencePipelineProvider<string> pipelines,
+    WorkerStatus status,
     IOptions<WorkerOptions> options,
     ILogger<MiningLoop> logger)
 {
@@ -53,10 +54,12 @@ public sealed class MiningLoop(
         // Two steps, each retried on its own: a hasher failure retries the hash of the same bytes
         // rather than drawing new ones from rng, the workshop's bottleneck. Bytes once drawn are
         // not thrown away by a stop either: their hash may finish within the grace period.
-        var randomBytes = await _retry.ExecuteAsync(
+        var randomBytes = await RetryStepAsync(
+            "rng",
             async token => await rng.GetRandomBytesAsync(settings.RandomBytes, token),
             stopping);
-        var hexHash = await _retry.ExecuteAsync(
+        var hexHash = await RetryStepAsync(
+            "hasher",
             async token =>
             {
                 var hash = await hasher.HashAsync(randomBytes, token);
@@ -85,7 +88,7 @@ public sealed class MiningLoop(
     private async Task StoreCoinAsync(string hexHash, byte[] randomBytes, CancellationToken grace)
     {
         using var activity = MinerMetrics.ActivitySource.StartActivity("store coin");
-        var isNew = await _retry.ExecuteAsync(async _ => await wallet.StoreCoinAsync(hexHash, randomBytes), grace);
+        var isNew = await RetryStepAsync("the wallet", async _ => await wallet.StoreCoinAsync(hexHash, randomBytes), grace);
 
         metrics.CoinFound(isNew);
         if (isNew)
@@ -97,6 +100,23 @@ public sealed class MiningLoop(
         else
         {
             logger.LogInformation("We already had that coin: {Prefix}...", hexHash[..8]);
+        }
+    }
+
+    // One step under the mining retry, named so that the worker's status can say what it waits for.
+    private async Task<T> RetryStepAsync<T>(string step, Func<CancellationToken, ValueTask<T>> action, CancellationToken cancellationToken)
+    {
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(MiningRetry.Step, step);
+        try
+        {
+            var result = await _retry.ExecuteAsync(static async (context, state) => await state(context.CancellationToken), context, action);
+            status.Succeeded(step);
+            return result;
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
         }
     }
 }

@@ -13,8 +13,11 @@ public static class MiningRetry
 {
     public const string PipelineName = "mining";
 
+    /// <summary>Names the step a retry is for (rng, hasher, wallet), for the worker's status.</summary>
+    public static readonly ResiliencePropertyKey<string> Step = new("brkcoin.step");
+
     public static ResiliencePipelineBuilder AddMiningRetry(
-        this ResiliencePipelineBuilder pipeline, WorkerOptions options, ILogger logger) =>
+        this ResiliencePipelineBuilder pipeline, WorkerOptions options, ILogger logger, WorkerStatus status) =>
         pipeline.AddRetry(new RetryStrategyOptions
         {
             MaxRetryAttempts = int.MaxValue,
@@ -27,6 +30,11 @@ public static class MiningRetry
                 args.Outcome.Exception is not null && !args.Context.CancellationToken.IsCancellationRequested),
             OnRetry = args =>
             {
+                if (args.Context.Properties.TryGetValue(Step, out var step))
+                {
+                    status.Failing(step, args.RetryDelay, args.Outcome.Exception?.Message ?? "failed");
+                }
+
                 logger.LogWarning(
                     "Mining step failed (attempt {Attempt}), retrying in {Delay}: {Reason}",
                     args.AttemptNumber + 1,

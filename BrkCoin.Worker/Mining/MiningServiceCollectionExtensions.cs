@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Polly;
 
@@ -14,7 +15,11 @@ public static class MiningServiceCollectionExtensions
         services.AddResiliencePipeline(MiningRetry.PipelineName, (pipeline, context) =>
             pipeline.AddMiningRetry(
                 context.ServiceProvider.GetRequiredService<IOptions<WorkerOptions>>().Value,
-                context.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(MiningRetry))));
+                context.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(MiningRetry)),
+                context.ServiceProvider.GetRequiredService<WorkerStatus>()));
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<WorkerStatus>();
 
         services.AddSingleton<HashCounter>();
         services.AddSingleton<MinerMetrics>();

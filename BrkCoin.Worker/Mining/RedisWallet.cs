@@ -5,7 +5,7 @@ using StackExchange.Redis;
 namespace BrkCoin.Worker.Mining;
 
 /// <summary>The wallet in Redis, written with the keys of <see cref="WalletKeys"/>.</summary>
-public sealed class RedisWallet(IConnectionMultiplexer redis, WorkerIdentity identity, TimeProvider clock) : IWallet
+public sealed class RedisWallet(IConnectionMultiplexer redis, WorkerIdentity identity, TimeProvider clock, WorkerStatus? status = null) : IWallet
 {
     // Tells this process's batches from those of an earlier process with the same worker id
     // (a restarted container keeps its host name and PID 1), whose numbers started at 1 too.
@@ -46,6 +46,16 @@ public sealed class RedisWallet(IConnectionMultiplexer redis, WorkerIdentity ide
         // Workers that stopped reporting long ago leave the set; a live one re-adds itself each second.
         _ = transaction.SortedSetRemoveRangeByScoreAsync(WalletKeys.LiveWorkers, double.NegativeInfinity, now - WalletKeys.WorkerExpiry.TotalMilliseconds);
         _ = transaction.StringSetAsync(WalletKeys.MiningSince, now.ToString(CultureInfo.InvariantCulture), when: When.NotExists);
+        // What keeps this worker from mining, beside its speed, for the page's worker list.
+        if (status?.Problem is { } problem)
+        {
+            _ = transaction.StringSetAsync(WalletKeys.WorkerState(identity.Id), problem, WalletKeys.WorkerExpiry);
+        }
+        else
+        {
+            _ = transaction.KeyDeleteAsync(WalletKeys.WorkerState(identity.Id));
+        }
+
         // Not applied because the mark is already this batch's: it was counted before.
         await transaction.ExecuteAsync();
     }

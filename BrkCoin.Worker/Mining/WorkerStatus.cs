@@ -1,0 +1,50 @@
+namespace BrkCoin.Worker.Mining;
+
+/// <summary>
+/// What keeps this worker from mining right now, in words a trainer can read on the page
+/// ("waiting for rng, retry in 4 s"), or nothing while all is well. The mining retry reports a
+/// failing step; the step's next success clears it; a report also lapses by itself shortly after
+/// its retry was due, so a stale one never outlives the problem.
+/// </summary>
+public sealed class WorkerStatus(TimeProvider clock)
+{
+    private readonly Lock _gate = new();
+    private string? _step;
+    private string? _text;
+    private DateTimeOffset _until;
+
+    /// <summary>The current problem, or null.</summary>
+    public string? Problem
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _text is not null && clock.GetUtcNow() < _until ? _text : null;
+            }
+        }
+    }
+
+    public void Failing(string step, TimeSpan retryIn, string reason)
+    {
+        var seconds = Math.Max(1, (int)Math.Ceiling(retryIn.TotalSeconds));
+        lock (_gate)
+        {
+            _step = step;
+            _text = $"waiting for {step}, retry in {seconds} s: {reason}";
+            _until = clock.GetUtcNow() + retryIn + TimeSpan.FromSeconds(3);
+        }
+    }
+
+    public void Succeeded(string step)
+    {
+        lock (_gate)
+        {
+            if (_step == step)
+            {
+                _step = null;
+                _text = null;
+            }
+        }
+    }
+}
