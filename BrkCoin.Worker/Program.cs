@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using BrkCoin.Worker;
 using BrkCoin.Worker.Clients;
 using BrkCoin.Worker.Mining;
@@ -16,12 +17,14 @@ builder.Services.AddOptions<WorkerOptions>()
     .BindConfiguration(WorkerOptions.Section)
     .ValidateDataAnnotations()
     .ValidateOnStart();
+builder.Services.AddSingleton<IValidateOptions<WorkerOptions>, WorkerOptionsRelations>();
 
 builder.Services.AddMinerClients();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<WorkerIdentity>();
 builder.Services.AddSingleton<IWallet, RedisWallet>();
 builder.Services.AddMiningLoop();
+builder.Services.AddHealthChecks().AddCheck<MiningHealthCheck>("mining");
 
 var app = builder.Build();
 

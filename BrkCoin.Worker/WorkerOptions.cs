@@ -23,8 +23,8 @@ public sealed class WorkerOptions
     [Range(1, 1024 * 1024)]
     public int RandomBytes { get; set; } = 32;
 
-    /// <summary>First wait after a failed step; it doubles on each further failure.</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    /// <summary>First wait after a failed step; it doubles on each further failure (at least 10 ms: zero would spin).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>Longest wait between retries (the original always waited 10 s).</summary>

@@ -17,12 +17,20 @@ public sealed class FakeRng : IRngClient
 
     public void FailNext(int times) => _failuresLeft = times;
 
+    /// <summary>While set, every draw is refused with 400, as rng refuses an n above its Rng:MaxBytes.</summary>
+    public bool Refusing { get; set; }
+
     public async Task<byte[]> GetRandomBytesAsync(int count, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref Calls);
         if (BeforeEachDraw is not null)
         {
             await BeforeEachDraw();
+        }
+
+        if (Refusing)
+        {
+            throw new HttpRequestException("rng answered 400: n is above Rng:MaxBytes", null, HttpStatusCode.BadRequest);
         }
 
         if (Interlocked.Decrement(ref _failuresLeft) >= 0)

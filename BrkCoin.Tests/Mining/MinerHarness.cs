@@ -38,6 +38,8 @@ public sealed class MinerHarness : IAsyncDisposable
 
     public HashCounter Counter => _services.GetRequiredService<HashCounter>();
 
+    public WorkerStatus Status => _services.GetRequiredService<WorkerStatus>();
+
     public MiningLoop NewLoop() => _services.GetRequiredService<MiningLoop>();
 
     public IHostedService Miner => _services.GetServices<IHostedService>().OfType<MinerService>().Single();

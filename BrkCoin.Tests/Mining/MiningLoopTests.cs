@@ -114,6 +114,29 @@ public sealed class MiningLoopTests
     }
 
     [Fact]
+    public async Task A_refusal_is_not_retried_but_reported_in_health_until_the_step_succeeds_again()
+    {
+        await using var miner = new MinerHarness();
+        var health = new BrkCoin.Worker.Mining.MiningHealthCheck(miner.Status);
+        miner.Rng.Refusing = true;
+
+        var refused = await Assert.ThrowsAsync<HttpRequestException>(() => miner.MineUnitsAsync(1));
+
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Equal(1, miner.Rng.Calls);
+        Assert.StartsWith("rng refuses", miner.Status.Problem);
+        var report = await health.CheckHealthAsync(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckContext(), TestContext.Current.CancellationToken);
+        Assert.Equal(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Unhealthy, report.Status);
+
+        miner.Rng.Refusing = false;
+        await miner.MineUnitsAsync(1);
+
+        Assert.Null(miner.Status.Problem);
+        report = await health.CheckHealthAsync(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckContext(), TestContext.Current.CancellationToken);
+        Assert.Equal(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy, report.Status);
+    }
+
+    [Fact]
     public async Task A_forged_coin_from_the_hasher_never_enters_the_wallet()
     {
         await using var miner = new MinerHarness();

@@ -36,6 +36,21 @@ public sealed class MiningLoop(
             {
                 break;
             }
+            catch (HttpRequestException refused) when (MiningRetry.IsPermanent(refused))
+            {
+                // Retrying at once would only repeat the refusal (and spin with RetryDelay 0):
+                // say it, show it in /health and on the page, and ask again only now and then, so
+                // that fixing the other side's settings resumes mining without a restart.
+                logger.LogError("Mining is held up, this will not fix itself: {Problem}", status.Refusal);
+                try
+                {
+                    await Task.Delay(options.Value.MaxRetryDelay, stopping);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
         }
     }
 
@@ -113,6 +128,11 @@ public sealed class MiningLoop(
             var result = await _retry.ExecuteAsync(static async (context, state) => await state(context.CancellationToken), context, action);
             status.Succeeded(step);
             return result;
+        }
+        catch (HttpRequestException refused) when (MiningRetry.IsPermanent(refused))
+        {
+            status.Refused(step, refused.Message);
+            throw;
         }
         finally
         {

@@ -16,6 +16,15 @@ public static class MiningRetry
     /// <summary>Names the step a retry is for (rng, hasher, wallet), for the worker's status.</summary>
     public static readonly ResiliencePropertyKey<string> Step = new("brkcoin.step");
 
+    /// <summary>
+    /// A 4xx answer (but 408 and 429, which say "later"): rng or hasher will refuse the same
+    /// request every time, as when Worker:RandomBytes exceeds Rng:MaxBytes or Hasher:MaxBodyBytes.
+    /// </summary>
+    public static bool IsPermanent(Exception error) =>
+        error is HttpRequestException { StatusCode: { } status }
+        && (int)status is >= 400 and < 500
+        && status is not System.Net.HttpStatusCode.RequestTimeout and not System.Net.HttpStatusCode.TooManyRequests;
+
     public static ResiliencePipelineBuilder AddMiningRetry(
         this ResiliencePipelineBuilder pipeline, WorkerOptions options, ILogger logger, WorkerStatus status) =>
         pipeline.AddRetry(new RetryStrategyOptions
@@ -25,9 +34,10 @@ public static class MiningRetry
             UseJitter = true,
             Delay = options.RetryDelay,
             MaxDelay = options.MaxRetryDelay,
-            // Any failure is worth another try, except the cancellation that means "stop".
+            // Any failure is worth another try, except the cancellation that means "stop" and a
+            // refusal that the same request will always get.
             ShouldHandle = args => ValueTask.FromResult(
-                args.Outcome.Exception is not null && !args.Context.CancellationToken.IsCancellationRequested),
+                args.Outcome.Exception is { } error && !IsPermanent(error) && !args.Context.CancellationToken.IsCancellationRequested),
             OnRetry = args =>
             {
                 if (args.Context.Properties.TryGetValue(Step, out var step))

@@ -12,6 +12,23 @@ public sealed class WorkerStatus(TimeProvider clock)
     private string? _step;
     private string? _text;
     private DateTimeOffset _until;
+    private string? _refusal;
+    private string? _refusingStep;
+
+    /// <summary>
+    /// A refusal no retry can fix (rng or hasher answering 4xx: the settings disagree), or null.
+    /// It stays until the step succeeds again, and makes the worker unhealthy.
+    /// </summary>
+    public string? Refusal
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _refusal;
+            }
+        }
+    }
 
     /// <summary>The current problem, or null.</summary>
     public string? Problem
@@ -20,7 +37,7 @@ public sealed class WorkerStatus(TimeProvider clock)
         {
             lock (_gate)
             {
-                return _text is not null && clock.GetUtcNow() < _until ? _text : null;
+                return _refusal ?? (_text is not null && clock.GetUtcNow() < _until ? _text : null);
             }
         }
     }
@@ -36,10 +53,25 @@ public sealed class WorkerStatus(TimeProvider clock)
         }
     }
 
+    public void Refused(string step, string reason)
+    {
+        lock (_gate)
+        {
+            _refusingStep = step;
+            _refusal = $"{step} refuses this worker's requests: {reason}";
+        }
+    }
+
     public void Succeeded(string step)
     {
         lock (_gate)
         {
+            if (_refusingStep == step)
+            {
+                _refusingStep = null;
+                _refusal = null;
+            }
+
             if (_step == step)
             {
                 _step = null;
