@@ -24,17 +24,27 @@ public static class DeploymentPipelineExtensions
 
         builder.Pipeline.AddStep(StepName, async context =>
         {
-            var output = context.Services.GetRequiredService<IPipelineOutputService>().GetOutputDirectory();
-            var planner = new DeploymentPlanner(context.ExecutionContext, settings, context.Services.GetRequiredService<IConfiguration>());
-            var plan = await planner.PlanAsync(context.Model, context.CancellationToken);
+            try
+            {
+                var output = context.Services.GetRequiredService<IPipelineOutputService>().GetOutputDirectory();
+                var planner = new DeploymentPlanner(context.ExecutionContext, settings, context.Services.GetRequiredService<IConfiguration>());
+                var plan = await planner.PlanAsync(context.Model, context.CancellationToken);
 
-            await ComposeWriter.WriteAsync(plan, settings, output, context.CancellationToken);
-            await KubernetesWriter.WriteAsync(plan, settings, Path.Combine(output, KubernetesWriter.FolderName), context.CancellationToken);
+                await ComposeWriter.WriteAsync(plan, settings, output, context.CancellationToken);
+                await KubernetesWriter.WriteAsync(plan, settings, Path.Combine(output, KubernetesWriter.FolderName), context.CancellationToken);
 
-            context.Logger.LogInformation(
-                "Wrote {Compose}, {Env} and {Kubernetes}/ for {Services} to {Output}",
-                ComposeWriter.FileName, ComposeWriter.EnvFileName, KubernetesWriter.FolderName,
-                string.Join(", ", plan.Services.Select(s => s.Name)), output);
+                context.Logger.LogInformation(
+                    "Wrote {Compose}, {Env} and {Kubernetes}/ for {Services} to {Output}",
+                    ComposeWriter.FileName, ComposeWriter.EnvFileName, KubernetesWriter.FolderName,
+                    string.Join(", ", plan.Services.Select(s => s.Name)), output);
+            }
+            catch
+            {
+                // Run by `dotnet run`, Aspire logs a failed step but still exits 0; a script or CI
+                // job running the publish command must see the failure.
+                Environment.ExitCode = 1;
+                throw;
+            }
         }, requiredBy: WellKnownPipelineSteps.Publish);
 
         return builder;

@@ -190,12 +190,24 @@ public sealed class DeploymentPlanner(
         if (!_secrets.ContainsKey(secretName))
         {
             _secrets[secretName] = configuration[$"Parameters:{parameter.Name}"] is { Length: > 0 } configured
-                ? configured
+                ? Deployable(parameter.Name, configured)
                 : RandomNumberGenerator.GetString("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 32);
         }
 
         return [new SecretPart(secretName)];
     }
+
+    /// <summary>
+    /// A secret goes through .env (where Compose interpolates $ and cuts at # and quotes), a
+    /// Kubernetes env file, and a Redis connection string (where , and = separate options): only
+    /// letters, digits and - _ . ~ + / @ ! % ^ * ( ) [ ] { } : ? travel through all three unchanged.
+    /// </summary>
+    private static string Deployable(string name, string value) =>
+        value.All(c => char.IsAsciiLetterOrDigit(c) || "-_.~+/@!%^*()[]{}:?".Contains(c, StringComparison.Ordinal))
+            ? value
+            : throw new InvalidOperationException(
+                $"Parameters:{name} holds a character that .env, the Kubernetes secret or the Redis connection string would change " +
+                "(such as $ # , = ' \" ` \\ or a space). Use letters, digits and - _ . ~ + / @ ! % ^ * ( ) [ ] { } : ? only.");
 
     private async Task<List<ValuePart>?> ResolveExpressionAsync(ReferenceExpression expression, CancellationToken cancellationToken)
     {
