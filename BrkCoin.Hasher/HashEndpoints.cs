@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Security.Cryptography;
+using BrkCoin.Mining;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 
@@ -17,8 +18,9 @@ public static class HashEndpoints
     }
 
     private static async Task<IResult> HashBodyAsync(
-        HttpContext context, IOptions<HasherOptions> options, CancellationToken cancellationToken)
+        HttpContext context, InFlight hashing, IOptions<HasherOptions> options, CancellationToken cancellationToken)
     {
+        using var hashed = hashing.Enter();
         var maxBytes = options.Value.MaxBodyBytes;
         if (context.Request.ContentLength > maxBytes)
         {

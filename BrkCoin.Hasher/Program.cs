@@ -9,6 +9,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.Services.AddProblemDetails();
+builder.Services.AddSingleton<BrkCoin.Mining.InFlight>();
 builder.Services.AddOptions<HasherOptions>()
     .BindConfiguration(HasherOptions.Section)
     .ValidateDataAnnotations()

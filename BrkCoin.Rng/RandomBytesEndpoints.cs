@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using BrkCoin.Mining;
 using Microsoft.Extensions.Options;
 
 namespace BrkCoin.Rng;
@@ -15,7 +16,7 @@ public static class RandomBytesEndpoints
     }
 
     private static async Task<IResult> DrawAsync(
-        string count, RngGate gate, IOptions<RngOptions> options, CancellationToken cancellationToken)
+        string count, RngGate gate, InFlight drawing, IOptions<RngOptions> options, CancellationToken cancellationToken)
     {
         var settings = options.Value;
 
@@ -47,6 +48,7 @@ public static class RandomBytesEndpoints
 
         // The simulated cost is paid while holding the slot, which is what makes one rng a
         // bottleneck at 1 / Latency requests per second.
+        using var drawn = drawing.Enter();
         if (settings.Latency > TimeSpan.Zero)
         {
             await Task.Delay(settings.Latency, cancellationToken);

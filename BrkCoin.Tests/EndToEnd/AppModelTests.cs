@@ -89,7 +89,8 @@ public sealed class AppModelTests
     [Fact]
     public async Task Invalid_mining_settings_are_refused_before_anything_starts()
     {
-        await Assert.ThrowsAnyAsync<Exception>(() => CreateAsync("--Mining:Workers=0"));
+        var refused = await Assert.ThrowsAsync<System.ComponentModel.DataAnnotations.ValidationException>(() => CreateAsync("--Mining:Workers=0"));
+        Assert.Contains("Workers", refused.Message);
     }
 
     private Task<IDistributedApplicationTestingBuilder> CreateAsync(params string[] args) =>

@@ -52,6 +52,7 @@ public sealed class EmbeddedWalletPersistenceTests : IDisposable
         Assert.Equal($"127.0.0.1:{resource.Port},password={Password}", await resource.ConnectionStringExpression.GetValueAsync(TestContext.Current.CancellationToken));
         var listeners = System.Net.NetworkInformation.IPGlobalProperties.GetIPGlobalProperties().GetActiveTcpListeners()
             .Where(endpoint => endpoint.Port == resource.Port);
+        Assert.NotEmpty(listeners);
         Assert.All(listeners, endpoint => Assert.True(IPAddress.IsLoopback(endpoint.Address)));
     }
 

@@ -16,7 +16,8 @@ public sealed class AppHostOnEngineTests(DockerEngineFixture engine)
     public async Task The_redis_container_keeps_the_wallet_across_an_apphost_restart()
     {
         Prerequisite.Require(engine.Missing);
-        string[] arguments = ["--Mining:Redis:Backend=Container", $"--Mining:Redis:Image={engine.RedisImage}", "--Mining:Throughput=true"];
+        // Auto, not Container: with an engine that holds the image, Auto must choose the container.
+        string[] arguments = ["--Mining:Redis:Backend=Auto", $"--Mining:Redis:Image={engine.RedisImage}", "--Mining:Throughput=true"];
         try
         {
             long coinsBefore;

@@ -35,7 +35,15 @@ public sealed class ClientTests
     {
         var hasher = new HasherClient(Answering(status, System.Text.Encoding.ASCII.GetBytes(body)));
 
-        await Assert.ThrowsAnyAsync<Exception>(() => hasher.HashAsync([1, 2, 3], Cancel));
+        // An error status is an HTTP error; a 200 that is not a lowercase hex hash is bad data.
+        if (status == HttpStatusCode.OK)
+        {
+            await Assert.ThrowsAsync<InvalidDataException>(() => hasher.HashAsync([1, 2, 3], Cancel));
+        }
+        else
+        {
+            await Assert.ThrowsAsync<HttpRequestException>(() => hasher.HashAsync([1, 2, 3], Cancel));
+        }
     }
 
     [Fact]
