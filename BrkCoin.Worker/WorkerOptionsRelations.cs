@@ -17,12 +17,12 @@ public sealed class WorkerOptionsRelations(IOptions<HostOptions> host) : IValida
             failures.Add($"Worker:RetryDelay ({options.RetryDelay}) is longer than Worker:MaxRetryDelay ({options.MaxRetryDelay}).");
         }
 
-        // The coin store and the final flush run inside the host's stop budget; past it the host
-        // abandons them and the pending count is lost.
+        // The coin store and then the final flush, each with a grace of its own, run inside the
+        // host's stop budget; past it the host abandons them and the pending count is lost.
         var budget = host.Value.ShutdownTimeout;
-        if (options.ShutdownGrace >= budget)
+        if (options.ShutdownGrace * 2 >= budget)
         {
-            failures.Add($"Worker:ShutdownGrace ({options.ShutdownGrace}) must be shorter than the host's shutdown timeout ({budget}).");
+            failures.Add($"Twice Worker:ShutdownGrace ({options.ShutdownGrace}) must be shorter than the host's shutdown timeout ({budget}).");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -112,6 +112,13 @@ public static class ComposeWriter
         definition["read_only"] = true;
         definition["tmpfs"] = new[] { "/tmp" };
         definition["restart"] = "always";
+        if (service.IsProject)
+        {
+            // Docker waits 10 s before SIGKILL; a .NET host takes up to 30 s to stop, which the
+            // worker needs to store a coin it found and flush its count (Worker:ShutdownGrace, twice).
+            definition["stop_grace_period"] = "30s";
+        }
+
         if (service.DataPath is not null)
         {
             definition["volumes"] = new[] { $"{VolumeName(service)}:{service.DataPath}" };

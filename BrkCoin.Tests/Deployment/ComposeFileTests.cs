@@ -68,6 +68,15 @@ public sealed class ComposeFileTests(PublishedFilesFixture published) : IClassFi
     }
 
     [Fact]
+    public void Dotnet_services_get_the_hosts_stop_budget_before_a_kill()
+    {
+        foreach (var name in new[] { "rng", "hasher", "worker", "webui" })
+        {
+            Assert.Equal("30s", _compose.Service(name)["stop_grace_period"]);
+        }
+    }
+
+    [Fact]
     public void Only_the_front_network_leads_outside()
     {
         var networks = ComposeFile.Map(_compose.Root["networks"]);

@@ -21,6 +21,31 @@ public sealed class MinerServiceTests
     }
 
     [Fact]
+    public async Task A_call_failing_as_the_worker_stops_does_not_cost_the_count()
+    {
+        await using var miner = new MinerHarness(options => options.CounterInterval = TimeSpan.FromHours(1));
+        await miner.Miner.StartAsync(Cancel);
+        await Eventually.ReturnsAsync(() => Task.FromResult(miner.Counter.Pending), n => n >= 50, TimeSpan.FromSeconds(30), "50 units done");
+
+        // The next draw hangs until the stop has begun, then fails: its error arrives while stopping.
+        var held = new TaskCompletionSource();
+        var release = new TaskCompletionSource();
+        miner.Rng.BeforeEachDraw = () =>
+        {
+            miner.Rng.FailNext(1);
+            held.TrySetResult();
+            return release.Task;
+        };
+        await held.Task.WaitAsync(TimeSpan.FromSeconds(30), Cancel);
+        var stopping = miner.Miner.StopAsync(Cancel);
+        release.SetResult();
+        await stopping;
+
+        Assert.True(miner.Counter.Recorded >= 50);
+        Assert.Equal(miner.Counter.Recorded, miner.Wallet.Hashes);
+    }
+
+    [Fact]
     public async Task The_counter_is_updated_about_every_interval_while_mining()
     {
         await using var miner = new MinerHarness(options => options.CounterInterval = TimeSpan.FromMilliseconds(100));

@@ -26,7 +26,8 @@ public sealed class WorkerOptionsRelationsTests
     [Fact]
     public void A_shutdown_grace_the_host_would_cut_short_is_refused()
     {
-        var result = Relations.Validate(null, new WorkerOptions { ShutdownGrace = TimeSpan.FromSeconds(45) });
+        // The coin store's grace and the flush's grace: 2 × 20 s does not fit in the host's 30 s.
+        var result = Relations.Validate(null, new WorkerOptions { ShutdownGrace = TimeSpan.FromSeconds(20) });
 
         Assert.True(result.Failed);
         Assert.Contains("Worker:ShutdownGrace", result.FailureMessage);

@@ -40,7 +40,10 @@ public sealed class MinerService(
         }
         finally
         {
-            await FinalFlushAsync(grace.Token);
+            // A grace of its own: a coin store that used up the loops' grace must not leave the
+            // final flush with none.
+            using var flushGrace = new CancellationTokenSource(settings.ShutdownGrace);
+            await FinalFlushAsync(flushGrace.Token);
             // The figure an audit compares with `hashes`: every unit done, and how many of them
             // did not make it into the counter (zero unless Redis stayed away past the grace period).
             logger.LogInformation("Stopped after {Units} units of work; {Pending} not added to the hash counter", counter.Recorded, counter.Pending);
