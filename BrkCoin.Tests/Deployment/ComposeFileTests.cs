@@ -68,6 +68,16 @@ public sealed class ComposeFileTests(PublishedFilesFixture published) : IClassFi
     }
 
     [Fact]
+    public void The_redis_health_check_keeps_the_password_off_the_command_line()
+    {
+        var check = string.Join(' ', ComposeFile.List(ComposeFile.Map(_compose.Service("redis")["healthcheck"])["test"]));
+
+        // `ps` on the host shows a command line; REDISCLI_AUTH stays in the environment.
+        Assert.Contains("REDISCLI_AUTH=", check);
+        Assert.DoesNotContain(" -a ", check);
+    }
+
+    [Fact]
     public void Dotnet_services_get_the_hosts_stop_budget_before_a_kill()
     {
         foreach (var name in new[] { "rng", "hasher", "worker", "webui" })
