@@ -22,6 +22,16 @@ public static class WalletKeys
     /// <summary>String: unix time (ms) of the first unit of work ever counted (SETNX).</summary>
     public const string MiningSince = "brkcoin:since";
 
+    /// <summary>
+    /// Sorted set: the web UI's speed samples, scored by unix time (ms), member "unixms hashes coins",
+    /// kept for <see cref="HistoryKept"/>: a restarted or second web UI, or a late tab, draws the
+    /// same chart.
+    /// </summary>
+    public const string SpeedHistory = "brkcoin:history";
+
+    /// <summary>How far back the chart reaches: the original's 250 one-second samples.</summary>
+    public static readonly TimeSpan HistoryKept = TimeSpan.FromSeconds(250);
+
     public const int LatestCoinsKept = 20;
 
     /// <summary>How long a worker's own counter outlives its last report: then the replica is gone.</summary>

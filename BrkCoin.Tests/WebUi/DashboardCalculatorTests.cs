@@ -49,6 +49,21 @@ public sealed class DashboardCalculatorTests
     }
 
     [Fact]
+    public void Across_a_long_gap_no_speed_is_invented()
+    {
+        // An earlier run's samples, three minutes of nothing, then this run at 20 hashes/s.
+        var history = new[] { At(0, 0), At(1, 10), At(2, 20), At(182, 5000), At(183, 5020), At(184, 5040) };
+
+        var dashboard = DashboardCalculator.Calculate(history);
+
+        // No point for the first sample after the gap (nothing to measure it from); then this
+        // run's own speed, not an average over the three minutes.
+        Assert.Equal([1, 2, 183, 184], dashboard.SpeedHistory.Select(p => (int)(p.At - Samples.Start.UtcDateTime).TotalSeconds));
+        Assert.Equal(20, dashboard.SpeedHistory[^1].Value, 6);
+        Assert.Equal(20, dashboard.SpeedHistory[^2].Value, 6);
+    }
+
+    [Fact]
     public void A_counter_reset_never_plots_a_negative_speed()
     {
         var history = new[] { At(0, 500), At(1, 510), At(2, 520), At(3, 4), At(4, 14) };

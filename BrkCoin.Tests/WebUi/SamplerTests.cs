@@ -55,6 +55,42 @@ public sealed class SamplerTests(RedisServerFixture redis) : IClassFixture<Redis
     }
 
     [Fact]
+    public async Task A_restarted_web_ui_draws_the_history_an_earlier_one_sampled()
+    {
+        Prerequisite.Require(redis.Missing);
+        await using var connection = await ConnectionMultiplexer.ConnectAsync($"{redis.ConnectionString},defaultDatabase=9");
+        var db = connection.GetDatabase();
+        await db.KeyDeleteAsync([WalletKeys.Hashes, WalletKeys.SpeedHistory]);
+        // On a whole millisecond: the shared history keeps milliseconds.
+        var clock = new SteppingClock(DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+        var earlier = new HashRateSampler(new WalletReader(connection, clock), clock, NullLogger<HashRateSampler>.Instance);
+        for (var second = 0; second < 5; second++)
+        {
+            await db.StringSetAsync(WalletKeys.Hashes, second * 10);
+            await earlier.SampleOnceAsync();
+            clock.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        // A new web UI (a restart, a second replica): its first sample already has a history.
+        await db.StringSetAsync(WalletKeys.Hashes, 50);
+        var restarted = new HashRateSampler(new WalletReader(connection, clock), clock, NullLogger<HashRateSampler>.Instance);
+        await restarted.SampleOnceAsync();
+
+        Assert.Equal(5, restarted.Current.SpeedHistory.Count);
+        Assert.All(restarted.Current.SpeedHistory, point => Assert.Equal(10, point.Value, 6));
+        Assert.Equal(earlier.Current.SpeedHistory.Select(p => p.At), restarted.Current.SpeedHistory.Take(4).Select(p => p.At));
+    }
+
+    private sealed class SteppingClock(DateTimeOffset start) : TimeProvider
+    {
+        private DateTimeOffset _now = start;
+
+        public void Advance(TimeSpan by) => _now += by;
+
+        public override DateTimeOffset GetUtcNow() => _now;
+    }
+
+    [Fact]
     public async Task Api_stats_reports_speed_workers_and_latest_coins()
     {
         Prerequisite.Require(redis.Missing);

@@ -14,6 +14,14 @@ public static class DashboardCalculator
 
     private static readonly TimeSpan CoinWindow = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// Longest stretch without samples that a speed is averaged over: a Redis outage of a few
+    /// seconds is bridged; across a longer one (the web UI or the miner stopped, the history coming
+    /// from an earlier run) no speed is invented, and the chart goes straight from the last point
+    /// before to the first after.
+    /// </summary>
+    public static readonly TimeSpan LongestBridge = TimeSpan.FromSeconds(30);
+
     public static MinerDashboard Calculate(IReadOnlyList<MinerSample> history)
     {
         if (history.Count == 0)
@@ -48,6 +56,12 @@ public static class DashboardCalculator
         {
             var from = history[Math.Max(0, i - SpeedWindow)];
             var to = history[i];
+            if (to.At - from.At > LongestBridge)
+            {
+                // Measure from the first sample after the gap instead, once there are two.
+                from = history.Skip(Math.Max(0, i - SpeedWindow)).Take(SpeedWindow + 1).First(s => to.At - s.At <= LongestBridge);
+            }
+
             if (SpeedMath.PerSecond(from.Hashes, from.At, to.Hashes, to.At) is { } speed)
             {
                 points.Add(new SpeedPoint(to.At.UtcDateTime, speed));

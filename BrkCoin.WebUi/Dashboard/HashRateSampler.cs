@@ -5,7 +5,8 @@ namespace BrkCoin.WebUi.Dashboard;
 /// <summary>
 /// Reads Redis once a second for every viewer at once — 200 open pages cost Redis what one
 /// does — keeps the last <see cref="HistoryLength"/> samples (the original's 250, about four
-/// minutes) and pushes each new dashboard to the circuits.
+/// minutes), shares them in Redis (<c>brkcoin:history</c>) so a restarted web UI starts with
+/// them, and pushes each new dashboard to the circuits.
 /// </summary>
 public sealed class HashRateSampler(WalletReader reader, TimeProvider clock, ILogger<HashRateSampler> logger)
     : BackgroundService, IMinerFeed
@@ -36,12 +37,22 @@ public sealed class HashRateSampler(WalletReader reader, TimeProvider clock, ILo
         try
         {
             var sample = await reader.ReadSampleAsync();
-            if (_history.Count == HistoryLength)
+            if (_history.Count == 0)
+            {
+                // A web UI that just started (or a second replica) draws what was mined before it.
+                foreach (var earlier in await reader.ReadHistoryAsync(sample.At))
+                {
+                    _history.Enqueue(earlier);
+                }
+            }
+
+            while (_history.Count >= HistoryLength)
             {
                 _history.Dequeue();
             }
 
             _history.Enqueue(sample);
+            await reader.RecordHistoryAsync(sample);
             next = DashboardCalculator.Calculate([.. _history]);
         }
         // Any failure, not only Redis's own: a sampler that threw would stop the host, and the

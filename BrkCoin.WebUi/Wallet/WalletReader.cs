@@ -62,6 +62,46 @@ public sealed class WalletReader(IConnectionMultiplexer redis, TimeProvider cloc
             states);
     }
 
+    /// <summary>
+    /// Adds a sample to the shared history and drops what is older than the chart reaches, in one
+    /// round trip. Every web UI replica writes its own samples; readers keep one per second.
+    /// </summary>
+    public async Task RecordHistoryAsync(MinerSample sample)
+    {
+        var db = redis.GetDatabase();
+        var at = sample.At.ToUnixTimeMilliseconds();
+        var batch = db.CreateBatch();
+        var added = batch.SortedSetAddAsync(WalletKeys.SpeedHistory,
+            string.Create(CultureInfo.InvariantCulture, $"{at} {sample.Hashes} {sample.Coins}"), at);
+        var trimmed = batch.SortedSetRemoveRangeByScoreAsync(WalletKeys.SpeedHistory,
+            double.NegativeInfinity, at - WalletKeys.HistoryKept.TotalMilliseconds);
+        batch.Execute();
+        await Task.WhenAll(added, trimmed);
+    }
+
+    /// <summary>The shared history before <paramref name="before"/>, oldest first, one sample a second.</summary>
+    public async Task<List<MinerSample>> ReadHistoryAsync(DateTimeOffset before)
+    {
+        var entries = await redis.GetDatabase().SortedSetRangeByScoreAsync(WalletKeys.SpeedHistory,
+            (before - WalletKeys.HistoryKept).ToUnixTimeMilliseconds(), before.ToUnixTimeMilliseconds(), Exclude.Stop);
+        var samples = new List<MinerSample>();
+        foreach (var entry in entries)
+        {
+            var parts = entry.ToString().Split(' ');
+            if (parts.Length == 3
+                && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var at)
+                && long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var hashes)
+                && long.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var coins))
+            {
+                samples.Add(new MinerSample(DateTimeOffset.FromUnixTimeMilliseconds(at), hashes, coins,
+                    new Dictionary<string, long>(), [], null));
+            }
+        }
+
+        // Two replicas sample the same second: one of them is enough.
+        return samples.DistinctBy(s => s.At.ToUnixTimeSeconds()).ToList();
+    }
+
     // INCRBY keeps counters integers; a missing key means nothing was mined yet. Anything else
     // was written by someone else and is said as such, not thrown as a cast error.
     private static long ParseCounter(RedisValue value) =>
