@@ -64,6 +64,19 @@ public sealed class DashboardCalculatorTests
     }
 
     [Fact]
+    public void Speed_no_listed_worker_accounts_for_is_reported_apart()
+    {
+        // hashes grows 10 a second; the one BrkCoin worker reports 4 of them.
+        var history = Enumerable.Range(0, 5)
+            .Select(i => Samples.At(i, i * 10, 0, ("brkcoin-worker", i * 4)))
+            .ToArray();
+
+        var dashboard = DashboardCalculator.Calculate(history);
+
+        Assert.Equal(6, dashboard.UnlistedSpeed, 6);
+    }
+
+    [Fact]
     public void A_counter_reset_never_plots_a_negative_speed()
     {
         var history = new[] { At(0, 500), At(1, 510), At(2, 520), At(3, 4), At(4, 14) };

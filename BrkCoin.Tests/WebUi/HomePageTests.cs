@@ -96,6 +96,19 @@ public sealed class HomePageTests : BunitContext
     }
 
     [Fact]
+    public void Workers_without_their_own_counters_are_shown_from_the_totals()
+    {
+        // The original's workers add to `hashes` only: the page says so instead of showing blanks.
+        _feed.Current = Healthy() with { Speed = 6.7, Workers = [], UnlistedSpeed = 6.7 };
+
+        var page = Render<Home>();
+
+        Assert.Contains("about 6.7 hashes/s", page.Find("[data-testid=unlisted-workers]").TextContent);
+        Assert.DoesNotContain("No worker has reported", page.Markup);
+        Assert.Empty(page.FindAll("[data-testid=workers]"));
+    }
+
+    [Fact]
     public void The_latest_coins_show_newest_first_by_prefix()
     {
         var newest = new FoundCoin("0aaaaaaa" + new string('1', 56), Samples.Start.AddSeconds(5));

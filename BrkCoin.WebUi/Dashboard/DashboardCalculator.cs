@@ -32,19 +32,23 @@ public static class DashboardCalculator
         var latest = history[^1];
         var speeds = SpeedSeries(history);
         var coinsPerMinute = CoinsPerMinuteSeries(history);
+        var workers = WorkerSpeeds(history);
+        var speed = speeds.Count > 0 ? speeds[^1].Value : 0;
 
         return new MinerDashboard
         {
             WalletReachable = true,
             SampledAt = latest.At,
-            Speed = speeds.Count > 0 ? speeds[^1].Value : 0,
+            Speed = speed,
             Coins = latest.Coins,
             Hashes = latest.Hashes,
             CoinsPerMinute = coinsPerMinute.Count > 0 ? coinsPerMinute[^1].Value : 0,
             MiningFor = latest.MiningSince is { } since ? latest.At - since : null,
             SpeedHistory = speeds,
             CoinsPerMinuteHistory = coinsPerMinute,
-            Workers = WorkerSpeeds(history),
+            Workers = workers,
+            // Below a tenth of a hash a second it is only the two sides' flushes falling apart.
+            UnlistedSpeed = speed - workers.Sum(w => w.Speed) is var unlisted && unlisted >= 0.1 ? unlisted : 0,
             LatestCoins = latest.LatestCoins,
         };
     }

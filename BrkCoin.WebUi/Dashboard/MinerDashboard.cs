@@ -35,6 +35,12 @@ public sealed record MinerDashboard
 
     public IReadOnlyList<WorkerSpeed> Workers { get; init; } = [];
 
+    /// <summary>
+    /// Speed the listed workers do not account for: workers that add to <c>hashes</c> without
+    /// per-replica counters, such as the original's Python worker mining into the same wallet.
+    /// </summary>
+    public double UnlistedSpeed { get; init; }
+
     public IReadOnlyList<FoundCoin> LatestCoins { get; init; } = [];
 }
 

@@ -26,6 +26,7 @@ public static class StatsEndpoint
                 hashes = dashboard.Hashes,
                 coinsPerMinute = dashboard.CoinsPerMinute,
                 miningForSeconds = dashboard.MiningFor?.TotalSeconds,
+                unlistedSpeed = dashboard.UnlistedSpeed,
                 workers = dashboard.Workers.Select(w => new { id = w.Id, speed = w.Speed, hashes = w.Hashes, problem = w.Problem }),
                 latestCoins = dashboard.LatestCoins.Select(c => new { hash = c.Hash, prefix = c.Prefix, foundAt = c.FoundAt }),
             });
