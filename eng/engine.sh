@@ -129,6 +129,8 @@ build_app_images() {
       -p:ContainerBaseImage="$base_image" -p:ContainerImageTag="$tag" -nologo -v:q >"$home/publish-$project.log" 2>&1 \
       || { tail -n 30 "$home/publish-$project.log" >&2; return 1; }
   done
+  # Each rebuild leaves the previous images untagged; the cache should not grow run after run.
+  docker image prune --force >/dev/null 2>&1 || true
 }
 
 stop_pid() {
