@@ -19,6 +19,8 @@ public sealed class HomePageTests : BunitContext
         ComponentFactories.AddStub<Radzen.Blazor.RadzenChart>();
         Services.AddRadzenComponents();
         Services.AddSingleton<IMinerFeed>(_feed);
+        // As in the browser once the circuit is up; the first, prerendered response is checked in SamplerTests.
+        Renderer.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
     }
 
     [Fact]

@@ -81,6 +81,36 @@ public sealed class SamplerTests(RedisServerFixture redis) : IClassFixture<Redis
         Assert.Equal(earlier.Current.SpeedHistory.Select(p => p.At), restarted.Current.SpeedHistory.Take(4).Select(p => p.At));
     }
 
+    [Fact]
+    public async Task The_first_server_response_already_draws_the_history()
+    {
+        Prerequisite.Require(redis.Missing);
+        await using var direct = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        var db = direct.GetDatabase(10);
+        await db.KeyDeleteAsync([WalletKeys.Hashes, WalletKeys.SpeedHistory]);
+        using var webui = new WebUiFactory($"{redis.ConnectionString},defaultDatabase=10");
+        var client = webui.CreateClient();
+
+        // Mine a little while the sampler watches, until the speed chart has a few points.
+        await Eventually.ReturnsAsync(
+            async () =>
+            {
+                await db.StringIncrementAsync(WalletKeys.Hashes, 7);
+                return await client.GetFromJsonAsync<JsonElement>("/api/stats", Cancel);
+            },
+            // Twenty increments a quarter-second apart: some five seconds, so several samples.
+            stats => stats.GetProperty("speed").GetDouble() > 0 && stats.GetProperty("hashes").GetInt64() >= 140,
+            TimeSpan.FromSeconds(30),
+            "a few speed points");
+
+        // No browser, no circuit: only the prerendered HTML.
+        var html = await client.GetStringAsync("/", Cancel);
+
+        var polyline = System.Text.RegularExpressions.Regex.Match(html, "data-testid=\"static-chart\"[^>]*>\\s*<polyline[^>]*points=\"([^\"]+)\"");
+        Assert.True(polyline.Success, "the first response has no drawn chart:\n" + html[..Math.Min(html.Length, 3000)]);
+        Assert.True(polyline.Groups[1].Value.Split(' ').Length >= 2);
+    }
+
     private sealed class SteppingClock(DateTimeOffset start) : TimeProvider
     {
         private DateTimeOffset _now = start;
