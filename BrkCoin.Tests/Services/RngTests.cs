@@ -130,10 +130,19 @@ public sealed class RngTests : IDisposable
     [Fact]
     public async Task Invalid_settings_stop_the_service_at_start()
     {
-        using var broken = new RngFactory(("Rng:ConcurrentRequests", "-1"));
+        // The real program, not the in-memory host (whose failed start sometimes surfaces as an
+        // ObjectDisposedException and hides the reason): it must exit, naming the setting.
+        var start = BuiltProgram.StartInfo("BrkCoin.Rng", [], new Dictionary<string, string>
+        {
+            ["Rng__ConcurrentRequests"] = "-1",
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePort.OnLoopback()}",
+        });
 
-        Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => broken.CreateClient());
-        await Task.CompletedTask;
+        var (exitCode, output) = await BuiltProgram.RunAsync(start, TimeSpan.FromMinutes(1));
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("OptionsValidationException", output);
+        Assert.Contains("ConcurrentRequests", output);
     }
 
     public void Dispose() => _fast.Dispose();
