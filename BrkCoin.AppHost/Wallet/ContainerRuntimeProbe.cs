@@ -8,18 +8,19 @@ public static class ContainerRuntimeProbe
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// True when <c>docker info</c> or <c>podman info</c> succeeds. A docker client alone is not
-    /// enough: without an engine Aspire would wait for it and the app would never start.
+    /// The client ("docker" or "podman") whose <c>info</c> succeeds, or null. A docker client
+    /// alone is not enough: without an engine Aspire would wait for it and the app would never start.
     /// </summary>
-    public static bool EngineAnswers() => Answers("docker") || Answers("podman");
+    public static string? AnsweringClient() =>
+        Answers("docker") ? "docker" : Answers("podman") ? "podman" : null;
 
     /// <summary>
-    /// True when the engine holds <paramref name="image"/> or its registry describes it within a
-    /// few seconds (a manifest look-up, no download), so Aspire's pull will not hang offline.
+    /// True when the engine behind <paramref name="client"/> holds <paramref name="image"/> or its
+    /// registry describes it within a few seconds (a manifest look-up, no download), so Aspire's
+    /// pull will not hang offline.
     /// </summary>
-    public static bool CanSupply(ImageReference image)
+    public static bool CanSupply(string client, ImageReference image)
     {
-        var client = Answers("docker") ? "docker" : "podman";
         var name = image.ToString();
         if (Succeeds(client, ["image", "inspect", name]))
         {

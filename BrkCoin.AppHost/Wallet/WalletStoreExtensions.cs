@@ -32,10 +32,10 @@ public static class WalletStoreExtensions
         {
             case WalletBackend.Container:
                 return builder.AddRedisWallet(settings.Image);
-            case WalletBackend.Auto when ContainerRuntimeProbe.EngineAnswers():
+            case WalletBackend.Auto when ContainerRuntimeProbe.AnsweringClient() is { } client:
                 var redis = builder.AddRedisWallet(settings.Image);
                 var image = ImageReference.Of(redis.Resource);
-                if (ContainerRuntimeProbe.CanSupply(image))
+                if (ContainerRuntimeProbe.CanSupply(client, image))
                 {
                     return redis;
                 }
