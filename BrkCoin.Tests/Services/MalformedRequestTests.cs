@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
 using BrkCoin.Mining;
@@ -66,13 +65,13 @@ public sealed partial class MalformedRequestTests(RedisServerFixture redis) : IC
         var answers = new ConcurrentBag<(int Index, int Status, string Head)>();
         await Parallel.ForEachAsync(requests, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = Cancel }, async (request, token) =>
         {
-            var answer = await SendRawAsync(request.Port, request.Bytes.Bytes, request.Bytes.CloseAfterSending, token);
+            var answer = await RawHttp.SendAsync(request.Port, request.Bytes.Bytes, request.Bytes.CloseAfterSending, token);
             var status = StatusLine().Match(answer);
             answers.Add((request.Index, status.Success ? int.Parse(status.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : 0, answer.Split('\n')[0]));
         });
 
         // Bodies that stall mid-way, a few at once: Kestrel's minimum data rate ends them.
-        var slow = await Task.WhenAll(ports.Select(port => SendRawAsync(port,
+        var slow = await Task.WhenAll(ports.Select(port => RawHttp.SendAsync(port,
             Encoding.ASCII.GetBytes("POST / HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 4096\r\n\r\nonly a little"), closeAfterSending: false, Cancel)));
 
         var serverErrors = answers.Where(a => a.Status >= 500).OrderBy(a => a.Index).ToList();
@@ -160,39 +159,6 @@ public sealed partial class MalformedRequestTests(RedisServerFixture redis) : IC
     }
 
     private static byte[] Concat(StringBuilder head, byte[] body) => [.. Encoding.Latin1.GetBytes(head.ToString()), .. body];
-
-    // Sends the bytes; by default closes the sending side at once (no waiting on a stalled body),
-    // then reads whatever answer comes, for at most 30 s.
-    private static async Task<string> SendRawAsync(int port, byte[] bytes, bool closeAfterSending, CancellationToken cancellationToken)
-    {
-        using var client = new TcpClient();
-        await client.ConnectAsync(IPAddress.Loopback, port, cancellationToken);
-        var stream = client.GetStream();
-        var answer = new StringBuilder();
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(30));
-        try
-        {
-            await stream.WriteAsync(bytes, timeout.Token);
-            if (closeAfterSending)
-            {
-                client.Client.Shutdown(SocketShutdown.Send);
-            }
-
-            var buffer = new byte[8192];
-            int read;
-            while ((read = await stream.ReadAsync(buffer, timeout.Token)) > 0 && answer.Length < 64 * 1024)
-            {
-                answer.Append(Encoding.Latin1.GetString(buffer, 0, read));
-            }
-        }
-        catch (IOException)
-        {
-            // The service may close or reset a connection it will not serve; that is no 5xx.
-        }
-
-        return answer.ToString();
-    }
 
     [GeneratedRegex(@"^HTTP/1\.[01] (\d{3})")]
     private static partial Regex StatusLine();
