@@ -91,19 +91,12 @@ public sealed class DockerEngineFixture : IAsyncLifetime
         }
 
         var missing = new[] { "dockerd", "docker", "docker-registry", "debootstrap", "docker-compose" }
-            .Where(tool => FindOnPath(tool) is null)
+            .Where(tool => Tool.Find(tool) is null)
             .ToList();
         return missing.Count == 0
             ? null
             : $"Missing {string.Join(", ", missing)} (apt-get install docker.io docker-registry debootstrap docker-compose).";
     }
-
-    private static string? FindOnPath(string tool) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? string.Empty)
-            .Split(System.IO.Path.PathSeparator)
-            .Concat(["/usr/sbin", "/sbin"])
-            .Select(folder => System.IO.Path.Combine(folder, tool))
-            .FirstOrDefault(File.Exists);
 }
 
 [CollectionDefinition(Name)]

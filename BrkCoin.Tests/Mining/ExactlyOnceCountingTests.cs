@@ -3,7 +3,6 @@ using BrkCoin.AppHost.Wallet;
 using BrkCoin.Mining;
 using BrkCoin.Tests.Support;
 using BrkCoin.Worker.Mining;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 using StackExchange.Redis;
 
@@ -45,9 +44,7 @@ public sealed class ExactlyOnceCountingTests(RedisServerFixture redis) : IClassF
     private static async Task SendingTwiceCountsOnceAsync(IConnectionMultiplexer connection)
     {
         var db = connection.GetDatabase();
-        var identity = new WorkerIdentity(new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["OTEL_RESOURCE_ATTRIBUTES"] = $"service.instance.id=worker-{Guid.NewGuid():N}" })
-            .Build());
+        var identity = RedisWalletTests.Identity($"service.instance.id=worker-{Guid.NewGuid():N}");
         await db.KeyDeleteAsync(WalletKeys.Hashes);
         var wallet = new RedisWallet(connection, identity, TimeProvider.System);
 

@@ -54,7 +54,8 @@ public sealed class RedisWalletTests(RedisServerFixture redis) : IClassFixture<R
         Assert.Equal($"{Environment.MachineName}-{Environment.ProcessId}", Identity(null).Id);
     }
 
-    private static WorkerIdentity Identity(string? resourceAttributes) =>
+    /// <summary>A worker identity as Aspire's OTEL_RESOURCE_ATTRIBUTES would give it.</summary>
+    internal static WorkerIdentity Identity(string? resourceAttributes) =>
         new(new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?> { ["OTEL_RESOURCE_ATTRIBUTES"] = resourceAttributes })
             .Build());

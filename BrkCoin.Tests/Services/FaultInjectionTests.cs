@@ -22,7 +22,7 @@ public sealed partial class FaultInjectionTests
     [Fact]
     public async Task Through_kills_freezes_and_outages_every_unit_is_counted_once_and_every_coin_kept()
     {
-        Prerequisite.Require(File.Exists("/usr/bin/redis-server") ? null : "redis-server is not installed (apt-get install redis-server).");
+        Prerequisite.Require(Tool.Find("redis-server") is null ? "redis-server is not installed (apt-get install redis-server)." : null);
         using var redis = new DurableRedisServer();
         redis.Start();
         await using var audit = await ConnectionMultiplexer.ConnectAsync($"{redis.ConnectionString},abortConnect=false");

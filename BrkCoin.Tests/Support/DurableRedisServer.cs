@@ -17,7 +17,7 @@ public sealed class DurableRedisServer : IDisposable
 
     public void Start()
     {
-        _server = Process.Start(new ProcessStartInfo("redis-server",
+        _server = Process.Start(new ProcessStartInfo(Tool.Find("redis-server") ?? "redis-server",
             ["--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--dir", _dataPath,
              "--appendonly", "yes", "--appendfsync", "always", "--save", ""])
         {

@@ -22,7 +22,7 @@ public sealed class RedisServerFixture : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        var executable = FindOnPath("redis-server");
+        var executable = Tool.Find("redis-server");
         if (executable is null)
         {
             Missing = "redis-server is not installed (apt-get install redis-server).";
@@ -64,10 +64,4 @@ public sealed class RedisServerFixture : IAsyncLifetime
         _server?.Dispose();
         return ValueTask.CompletedTask;
     }
-
-    private static string? FindOnPath(string name) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? string.Empty)
-            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Select(folder => Path.Combine(folder, name))
-            .FirstOrDefault(File.Exists);
 }
