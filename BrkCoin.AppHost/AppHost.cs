@@ -1,27 +1,32 @@
 using BrkCoin.AppHost;
 using BrkCoin.AppHost.Deployment;
 using BrkCoin.AppHost.Wallet;
+using BrkCoin.AppHost.Workshop;
 
 var builder = DistributedApplication.CreateBuilder(args);
 var mining = builder.GetMiningSettings();
 
 var redis = builder.AddWalletStore(mining.Redis);
+// Run mode only: scale and turn the knobs while the miner runs (null when publishing).
+var workshop = builder.AddWorkshop(mining);
 
 var rng = builder.AddProject<Projects.BrkCoin_Rng>("rng")
-    .WithReplicas(mining.RngReplicas)
+    .WithScalableReplicas(workshop, mining.RngReplicas, mining.MaxRngReplicas)
     .WithHttpHealthCheck("/health")
-    .WithThroughputMode(mining, "Rng:Latency", "Rng:ConcurrentRequests");
+    .WithThroughputMode(mining, "Rng:Latency", "Rng:ConcurrentRequests")
+    .WithLiveSettings(workshop);
 
 var hasher = builder.AddProject<Projects.BrkCoin_Hasher>("hasher")
-    .WithReplicas(mining.HasherReplicas)
+    .WithScalableReplicas(workshop, mining.HasherReplicas, mining.MaxHasherReplicas)
     .WithHttpHealthCheck("/health")
-    .WithThroughputMode(mining, "Hasher:Latency");
+    .WithThroughputMode(mining, "Hasher:Latency")
+    .WithLiveSettings(workshop);
 
 builder.AddProject<Projects.BrkCoin_Worker>("worker")
-    .WithReplicas(mining.Workers)
+    .WithScalableReplicas(workshop, mining.Workers, mining.MaxWorkers)
     .WithEnvironment("Worker__Loops", mining.LoopsPerWorker.ToString(System.Globalization.CultureInfo.InvariantCulture))
-    .WithReference(rng).WaitFor(rng)
-    .WithReference(hasher).WaitFor(hasher)
+    .WithReference(rng).WaitForUnlessScalable(rng, workshop)
+    .WithReference(hasher).WaitForUnlessScalable(hasher, workshop)
     .WithReference(redis).WaitFor(redis)
     .WithHttpHealthCheck("/health")
     .WithThroughputMode(mining, "Worker:Pause")
@@ -34,6 +39,7 @@ builder.AddProject<Projects.BrkCoin_WebUi>("webui")
     .WithHttpHealthCheck("/health")
     // While Redis is down the page still serves its "wallet unreachable" banner: keep it in its Service.
     .WithDeploymentReadiness("/alive")
+    .WithLiveSettings(workshop)
     .AnnounceUrlWhenReady("BrkCoin web UI");
 
 builder.AddDeploymentFiles();

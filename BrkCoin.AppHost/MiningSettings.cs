@@ -24,6 +24,21 @@ public sealed class MiningSettings
     public int HasherReplicas { get; set; } = 1;
 
     /// <summary>
+    /// Most worker replicas the workshop's commands can run (run mode). The extra ones are declared
+    /// but not started, so they cost nothing until a trainer scales up.
+    /// </summary>
+    [Range(1, 100)]
+    public int MaxWorkers { get; set; } = 10;
+
+    /// <summary>Most rng replicas the workshop's commands can run (run mode).</summary>
+    [Range(1, 100)]
+    public int MaxRngReplicas { get; set; } = 5;
+
+    /// <summary>Most hasher replicas the workshop's commands can run (run mode).</summary>
+    [Range(1, 100)]
+    public int MaxHasherReplicas { get; set; } = 5;
+
+    /// <summary>
     /// Turns every simulated latency to zero and lifts rng's one-at-a-time cap, so the miner
     /// runs as fast as the machine allows (used by the end-to-end tests).
     /// </summary>

@@ -18,10 +18,12 @@ public static class HashEndpoints
     }
 
     private static async Task<IResult> HashBodyAsync(
-        HttpContext context, InFlight hashing, IOptions<HasherOptions> options, CancellationToken cancellationToken)
+        HttpContext context, InFlight hashing, IOptionsMonitor<HasherOptions> options, CancellationToken cancellationToken)
     {
+        // Read per request: the workshop changes the latency while hasher runs.
+        var settings = options.CurrentValue;
         using var hashed = hashing.Enter();
-        var maxBytes = options.Value.MaxBodyBytes;
+        var maxBytes = settings.MaxBodyBytes;
         if (context.Request.ContentLength > maxBytes)
         {
             return TooLarge(maxBytes);
@@ -56,7 +58,7 @@ public static class HashEndpoints
             ArrayPool<byte>.Shared.Return(buffer);
         }
 
-        var latency = options.Value.Latency;
+        var latency = settings.Latency;
         if (latency > TimeSpan.Zero)
         {
             await Task.Delay(latency, cancellationToken);

@@ -16,9 +16,10 @@ public static class RandomBytesEndpoints
     }
 
     private static async Task<IResult> DrawAsync(
-        string count, RngGate gate, InFlight drawing, IOptions<RngOptions> options, CancellationToken cancellationToken)
+        string count, RngGate gate, InFlight drawing, IOptionsMonitor<RngOptions> options, CancellationToken cancellationToken)
     {
-        var settings = options.Value;
+        // Read per request: the workshop changes the latency while rng runs.
+        var settings = options.CurrentValue;
 
         // NumberStyles.None: only plain digits, so "-1", "+3", " 4" and "0x10" are refused.
         if (!int.TryParse(count, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n < 1)

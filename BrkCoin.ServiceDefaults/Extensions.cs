@@ -1,6 +1,7 @@
 using BrkCoin.Mining;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
@@ -21,6 +22,7 @@ public static class Extensions
 
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
+        builder.AddLiveSettings();
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
 
@@ -30,6 +32,22 @@ public static class Extensions
             http.AddStandardResilienceHandler();
             http.AddServiceDiscovery();
         });
+
+        return builder;
+    }
+
+    /// <summary>
+    /// In run mode the AppHost's workshop commands (rng and hasher latency, rng's cap) rewrite one
+    /// JSON file, named by <c>LiveSettings:File</c>. It is added last, so it wins over every other
+    /// source, and watched, so options read through <c>IOptionsMonitor</c> follow it within a
+    /// second without a restart and without any endpoint to call. Deployment files never set it.
+    /// </summary>
+    public static TBuilder AddLiveSettings<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        if (builder.Configuration["LiveSettings:File"] is { Length: > 0 } file)
+        {
+            builder.Configuration.AddJsonFile(file, optional: true, reloadOnChange: true);
+        }
 
         return builder;
     }

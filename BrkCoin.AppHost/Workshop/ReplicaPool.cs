@@ -1,0 +1,100 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+
+namespace BrkCoin.AppHost.Workshop;
+
+/// <summary>
+/// One service's replicas in run mode: all <see cref="Max"/> are declared with explicit start, so
+/// the ones not running cost nothing (no process, no DCP executable), and scaling starts or stops
+/// replicas through Aspire's own start and stop commands, as the dashboard's buttons would.
+/// </summary>
+public sealed class ReplicaPool(string service, int initial, int max)
+{
+    // Replica id (e.g. "worker-xkqwzr3a") → its last known state text.
+    private readonly ConcurrentDictionary<string, string?> _replicas = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _scaling = new(1, 1);
+    private readonly TaskCompletionSource _allDeclared = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public string Service { get; } = service;
+
+    public int Initial { get; } = initial;
+
+    public int Max { get; } = max;
+
+    /// <summary>Replicas started and not stopped, whether or not they are healthy yet.</summary>
+    public int Active => _replicas.Values.Count(IsActive);
+
+    /// <summary>Follows a state change of one of this service's replicas.</summary>
+    public void Observe(string replicaId, string? state)
+    {
+        _replicas[replicaId] = state;
+        if (_replicas.Count >= Max)
+        {
+            _allDeclared.TrySetResult();
+        }
+    }
+
+    /// <summary>
+    /// Starts or stops replicas until <paramref name="replicas"/> are active. Replicas are taken in
+    /// a fixed order, so scaling down stops the ones scaling up started last.
+    /// </summary>
+    public async Task<int> ScaleToAsync(int replicas, ResourceCommandService commands, ILogger logger, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(replicas, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(replicas, Max);
+
+        await _allDeclared.Task.WaitAsync(TimeSpan.FromMinutes(1), cancellationToken);
+        await _scaling.WaitAsync(cancellationToken);
+        try
+        {
+            var ordered = _replicas.Keys.Order(StringComparer.Ordinal).ToList();
+            var active = ordered.Where(id => IsActive(_replicas[id])).ToList();
+            var idle = ordered.Except(active).ToList();
+
+            var changes = replicas > active.Count
+                ? idle.Take(replicas - active.Count).Select(id => (Id: id, Command: KnownResourceCommands.StartCommand))
+                : active.AsEnumerable().Reverse().Take(active.Count - replicas).Select(id => (Id: id, Command: KnownResourceCommands.StopCommand));
+
+            // Side by side: stopping a worker waits for its last flush, and ten of them in a row
+            // would keep the trainer waiting a minute.
+            var results = await Task.WhenAll(changes.Select(async change =>
+            {
+                var result = await commands.ExecuteCommandAsync(change.Id, change.Command, cancellationToken);
+                if (result.Success)
+                {
+                    // Known at once, not when the state change comes back: a second command right
+                    // after this one must count it.
+                    _replicas[change.Id] = change.Command == KnownResourceCommands.StartCommand
+                        ? KnownResourceStates.Starting
+                        : KnownResourceStates.Finished;
+                }
+                else
+                {
+                    logger.LogWarning("Could not {Command} {Replica}: {Error}", change.Command, change.Id, result.Message);
+                }
+
+                return result.Success;
+            }));
+
+            if (results.Any(ok => !ok))
+            {
+                throw new InvalidOperationException($"Some {Service} replicas did not {(replicas > active.Count ? "start" : "stop")}; see the AppHost's log.");
+            }
+
+            return Active;
+        }
+        finally
+        {
+            _scaling.Release();
+        }
+    }
+
+    // Started, starting or waiting for a dependency; not declared-only, stopped or failed.
+    private static bool IsActive(string? state) =>
+        state is not null
+        && state != KnownResourceStates.NotStarted
+        && state != KnownResourceStates.Finished
+        && state != KnownResourceStates.Exited
+        && state != KnownResourceStates.FailedToStart
+        && state != KnownResourceStates.Stopping;
+}

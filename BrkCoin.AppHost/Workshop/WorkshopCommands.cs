@@ -1,0 +1,125 @@
+using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace BrkCoin.AppHost.Workshop;
+
+/// <summary>
+/// The workshop resource's commands: each lesson of the original's workshop as one click in the
+/// dashboard, or <c>aspire resource workshop &lt;command&gt; [value]</c>.
+/// </summary>
+public static class WorkshopCommands
+{
+    private const string ReplicasArgument = "replicas";
+    private const string MillisecondsArgument = "milliseconds";
+
+    // Above this a unit of work would outlast the worker's 10 s call timeout.
+    private const int MaxLatencyMilliseconds = 5_000;
+
+    public static void Add(IResourceBuilder<WorkshopResource> workshop, WorkshopControls controls)
+    {
+        foreach (var pool in controls.Pools.Values)
+        {
+            workshop.WithCommand($"scale-{pool.Service}", $"Scale {pool.Service}",
+                context => ScaleToAsync(controls, pool, context),
+                new CommandOptions
+                {
+                    Description = $"Runs this many {pool.Service} replicas, 1 to {pool.Max}.",
+                    IconName = "ArrowAutofitWidth",
+                    Arguments = [Number(ReplicasArgument, $"{pool.Service} replicas (1–{pool.Max})")],
+                });
+        }
+
+        workshop.WithCommand("set-rng-latency", "Set rng latency",
+            context => SetLatencyAsync(controls, context, controls.Settings.SetRngLatency),
+            new CommandOptions
+            {
+                Description = "Time rng spends on each draw (the original: 100 ms).",
+                IconName = "Timer",
+                Arguments = [Number(MillisecondsArgument, $"rng latency in ms (0–{MaxLatencyMilliseconds})")],
+            });
+        workshop.WithCommand("toggle-rng-cap", "Toggle rng's one-at-a-time cap",
+            async context =>
+            {
+                controls.Settings.SetRngConcurrentRequests(controls.Settings.RngConcurrentRequests == 0 ? 1 : 0);
+                await controls.PublishAsync(context.Services);
+                return CommandResults.Success(controls.Settings.RngConcurrentRequests == 0
+                    ? "rng now serves every request at once."
+                    : "rng serves one request at a time again, as the original.");
+            },
+            new CommandOptions { Description = "Lifts or restores rng's one-request-at-a-time limit.", IconName = "LockOpen" });
+        workshop.WithCommand("set-hasher-latency", "Set hasher latency",
+            context => SetLatencyAsync(controls, context, controls.Settings.SetHasherLatency),
+            new CommandOptions
+            {
+                Description = "Time hasher spends on each hash (the original: 100 ms).",
+                IconName = "Timer",
+                Arguments = [Number(MillisecondsArgument, $"hasher latency in ms (0–{MaxLatencyMilliseconds})")],
+            });
+    }
+
+    /// <summary>One replica more or fewer, from the service's own row in the dashboard.</summary>
+    public static async Task<ExecuteCommandResult> ScaleByAsync(WorkshopControls controls, ReplicaPool pool, int step, ExecuteCommandContext context)
+    {
+        var target = pool.Active + step;
+        if (target < 1 || target > pool.Max)
+        {
+            return CommandResults.Failure($"{pool.Service} runs {pool.Active} replicas; it can run 1 to {pool.Max}.");
+        }
+
+        return await ScaleAsync(controls, pool, target, context);
+    }
+
+    private static async Task<ExecuteCommandResult> ScaleToAsync(WorkshopControls controls, ReplicaPool pool, ExecuteCommandContext context)
+    {
+        if (ReadInteger(context, ReplicasArgument) is not { } target || target < 1 || target > pool.Max)
+        {
+            return CommandResults.Failure($"Give {pool.Service} a whole number of replicas from 1 to {pool.Max}.");
+        }
+
+        return await ScaleAsync(controls, pool, target, context);
+    }
+
+    private static async Task<ExecuteCommandResult> ScaleAsync(WorkshopControls controls, ReplicaPool pool, int target, ExecuteCommandContext context)
+    {
+        var services = context.Services;
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("BrkCoin.Workshop");
+        try
+        {
+            var active = await controls.ScaleAsync(pool, target, services, services.GetRequiredService<ResourceCommandService>(), logger, context.CancellationToken);
+            logger.LogInformation("{Service} now runs {Replicas} replicas", pool.Service, active);
+            return CommandResults.Success($"{pool.Service}: {active} replicas.");
+        }
+        catch (InvalidOperationException ex)
+        {
+            return CommandResults.Failure(ex.Message);
+        }
+    }
+
+    private static async Task<ExecuteCommandResult> SetLatencyAsync(WorkshopControls controls, ExecuteCommandContext context, Action<TimeSpan> set)
+    {
+        if (ReadInteger(context, MillisecondsArgument) is not { } ms || ms < 0 || ms > MaxLatencyMilliseconds)
+        {
+            return CommandResults.Failure($"Give a latency in whole milliseconds from 0 to {MaxLatencyMilliseconds}.");
+        }
+
+        set(TimeSpan.FromMilliseconds(ms));
+        await controls.PublishAsync(context.Services);
+        return CommandResults.Success($"Latency set to {ms} ms.");
+    }
+
+    private static InteractionInput Number(string name, string label) => new()
+    {
+        Name = name,
+        Label = label,
+        InputType = InputType.Number,
+        Required = true,
+    };
+
+    private static int? ReadInteger(ExecuteCommandContext context, string name) =>
+        context.Arguments is { } arguments
+        && arguments.TryGetByName(name, out var input)
+        && int.TryParse(input.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var value)
+            ? value
+            : null;
+}

@@ -1,0 +1,92 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace BrkCoin.AppHost.Workshop;
+
+/// <summary>The scalable services' replica pools and the live settings, shared by every command.</summary>
+public sealed class WorkshopControls(LiveSettings settings)
+{
+    private readonly Dictionary<string, ReplicaPool> _pools = new(StringComparer.Ordinal);
+
+    public LiveSettings Settings { get; } = settings;
+
+    public WorkshopResource? Resource { get; set; }
+
+    public IReadOnlyDictionary<string, ReplicaPool> Pools => _pools;
+
+    public ReplicaPool AddPool(string service, int initial, int max)
+    {
+        var pool = new ReplicaPool(service, initial, max);
+        _pools.Add(service, pool);
+        return pool;
+    }
+
+    public async Task FollowReplicasAsync(ResourceNotificationService notifications, CancellationToken stopping)
+    {
+        try
+        {
+            await foreach (var change in notifications.WatchAsync(stopping))
+            {
+                if (_pools.TryGetValue(change.Resource.Name, out var pool))
+                {
+                    pool.Observe(change.ResourceId, change.Snapshot.State?.Text);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The AppHost is stopping.
+        }
+    }
+
+    public async Task StartInitialShapeAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("BrkCoin.Workshop");
+        var commands = services.GetRequiredService<ResourceCommandService>();
+        try
+        {
+            await Task.WhenAll(_pools.Values.Select(pool => ScaleAsync(pool, pool.Initial, services, commands, logger, cancellationToken)));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogError(ex, "The miner's first shape did not start");
+        }
+    }
+
+    public async Task<int> ScaleAsync(
+        ReplicaPool pool, int replicas, IServiceProvider services, ResourceCommandService commands, ILogger logger, CancellationToken cancellationToken)
+    {
+        var active = await pool.ScaleToAsync(replicas, commands, logger, cancellationToken);
+        Settings.SetShape(pool.Service, active);
+        await PublishAsync(services);
+        return active;
+    }
+
+    /// <summary>Shows the shape and the knobs as the workshop resource's properties in the dashboard.</summary>
+    public async Task PublishAsync(IServiceProvider services)
+    {
+        if (Resource is not null)
+        {
+            await services.GetRequiredService<ResourceNotificationService>()
+                .PublishUpdateAsync(Resource, snapshot => snapshot with { Properties = Properties() });
+        }
+    }
+
+    public ImmutableArray<ResourcePropertySnapshot> Properties() =>
+    [
+        .. _pools.Values.Select(pool => new ResourcePropertySnapshot($"brkcoin.{pool.Service}.replicas",
+            string.Create(CultureInfo.InvariantCulture, $"{ShapeOf(pool.Service)} of at most {pool.Max}"))),
+        new("brkcoin.rng.latency", $"{Settings.RngLatency.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)} ms"),
+        new("brkcoin.rng.concurrent", Settings.RngConcurrentRequests == 0 ? "no cap" : Settings.RngConcurrentRequests.ToString(CultureInfo.InvariantCulture)),
+        new("brkcoin.hasher.latency", $"{Settings.HasherLatency.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)} ms"),
+    ];
+
+    private int ShapeOf(string service) => service switch
+    {
+        "worker" => Settings.Workers,
+        "rng" => Settings.RngReplicas,
+        _ => Settings.HasherReplicas,
+    };
+}
