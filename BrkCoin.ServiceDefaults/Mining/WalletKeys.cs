@@ -23,6 +23,19 @@ public static class WalletKeys
     public const string MiningSince = "brkcoin:since";
 
     /// <summary>
+    /// String: unix time (ms) the current run of mining began. Each flush that adds units sets it
+    /// if absent and keeps it alive for <see cref="RunGap"/>, so after a pause longer than that the
+    /// next unit starts a new run: the page's "Mining for" then tells the same story as its chart.
+    /// </summary>
+    public const string RunSince = "brkcoin:run:since";
+
+    /// <summary>
+    /// A pause in mining longer than this ends a run (and the chart does not bridge it with a
+    /// speed); a shorter one, such as a Redis restart, does not.
+    /// </summary>
+    public static readonly TimeSpan RunGap = TimeSpan.FromSeconds(30);
+
+    /// <summary>
     /// Sorted set: the web UI's speed samples, scored by unix time (ms), member "unixms hashes coins",
     /// kept for <see cref="HistoryKept"/>: a restarted or second web UI, or a late tab, draws the
     /// same chart.
@@ -45,6 +58,16 @@ public static class WalletKeys
     /// while it mines. Expires with the worker's own counter.
     /// </summary>
     public static string WorkerState(string workerId) => $"brkcoin:worker:{workerId}:state";
+
+    /// <summary>
+    /// String "rng=bucket:count,…;hasher=bucket:count,…": how long one worker instance's rng and
+    /// hasher calls took over the last <see cref="LatencyWindow"/> (a <see cref="LatencyHistogram"/>
+    /// per service). Expires with the worker's own counter.
+    /// </summary>
+    public static string WorkerLatency(string workerId) => $"brkcoin:worker:{workerId}:latency";
+
+    /// <summary>The span a worker's latency report covers: the workshop reads latency over ~10 s.</summary>
+    public static readonly TimeSpan LatencyWindow = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// String "process-token:sequence" of the last counter batch a worker instance applied, so a

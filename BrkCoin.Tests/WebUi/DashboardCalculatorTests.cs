@@ -1,3 +1,4 @@
+using BrkCoin.WebUi.Wallet;
 using BrkCoin.WebUi.Dashboard;
 using static BrkCoin.Tests.WebUi.Samples;
 
@@ -134,10 +135,62 @@ public sealed class DashboardCalculatorTests
     }
 
     [Fact]
-    public void Mining_time_runs_from_the_first_counted_unit()
+    public void Mining_time_is_the_current_run_from_the_workers_mark()
     {
-        var dashboard = DashboardCalculator.Calculate([At(0, 0), At(90, 300)]);
+        var dashboard = DashboardCalculator.Calculate([At(0, 0), At(90, 300) with { RunSince = Start.AddSeconds(30) }]);
 
-        Assert.Equal(TimeSpan.FromSeconds(90), dashboard.MiningFor);
+        Assert.Equal(TimeSpan.FromSeconds(60), dashboard.MiningFor);
+        Assert.False(dashboard.MiningForAtLeast);
+        Assert.Equal(Start, dashboard.WalletStartedAt);
+    }
+
+    [Fact]
+    public void Without_a_run_mark_the_run_is_read_from_the_chart_after_its_last_gap()
+    {
+        // The original's workers keep no mark: 20 s of mining, a 5-minute stop, then 40 s more.
+        var history = Enumerable.Range(0, 21).Select(s => At(s, s * 3L))
+            .Concat(Enumerable.Range(0, 41).Select(s => At(320 + s, 60 + s * 3L)))
+            .ToList();
+
+        var dashboard = DashboardCalculator.Calculate(history);
+
+        Assert.Equal(40, dashboard.MiningFor!.Value.TotalSeconds, 0);
+        Assert.False(dashboard.MiningForAtLeast);
+    }
+
+    [Fact]
+    public void A_run_longer_than_the_history_is_at_least_the_history()
+    {
+        var history = Enumerable.Range(0, 250).Select(s => At(s, s * 3L)).ToList();
+
+        var dashboard = DashboardCalculator.Calculate(history);
+
+        Assert.True(dashboard.MiningForAtLeast);
+        Assert.Equal(249, dashboard.MiningFor!.Value.TotalSeconds, 0);
+    }
+
+    [Fact]
+    public void A_wallet_that_stopped_growing_is_not_mining()
+    {
+        var history = Enumerable.Range(0, 10).Select(s => At(s, 300)).ToList();
+
+        Assert.Null(DashboardCalculator.Calculate(history).MiningFor);
+    }
+
+    [Fact]
+    public void Latency_figures_are_the_latest_and_the_chart_follows_the_medians()
+    {
+        var history = new[]
+        {
+            At(0, 0),
+            At(1, 3) with { Latency = new CallLatency(100, 110, 100, 104) },
+            At(2, 6) with { Latency = new CallLatency(700, 800, 101, 105) },
+        };
+
+        var dashboard = DashboardCalculator.Calculate(history);
+
+        Assert.Equal(700, dashboard.Latency.RngP50);
+        Assert.Equal([100.0, 700.0], dashboard.RngLatencyHistory.Select(p => p.Value));
+        Assert.Equal([100.0, 101.0], dashboard.HasherLatencyHistory.Select(p => p.Value));
     }
 }

@@ -2,6 +2,8 @@ using Bunit;
 using BrkCoin.WebUi.Components.Pages;
 using BrkCoin.WebUi.Dashboard;
 using BrkCoin.WebUi.Wallet;
+using BrkCoin.WebUi.Workshop;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Radzen;
 
@@ -10,6 +12,7 @@ namespace BrkCoin.Tests.WebUi;
 public sealed class HomePageTests : BunitContext
 {
     private readonly FakeFeed _feed = new();
+    private readonly Dictionary<string, string?> _settings = [];
 
     public HomePageTests()
     {
@@ -19,6 +22,8 @@ public sealed class HomePageTests : BunitContext
         ComponentFactories.AddStub<Radzen.Blazor.RadzenChart>();
         Services.AddRadzenComponents();
         Services.AddSingleton<IMinerFeed>(_feed);
+        // Read at each render, as the live-settings file is in run mode.
+        Services.AddSingleton(_ => new WorkshopView(new ConfigurationBuilder().AddInMemoryCollection(_settings).Build()));
         // As in the browser once the circuit is up; the first, prerendered response is checked in SamplerTests.
         Renderer.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
     }
@@ -132,6 +137,88 @@ public sealed class HomePageTests : BunitContext
         var figure = page.Find("figure#speed-chart");
         Assert.Equal("speed-chart-title", figure.GetAttribute("aria-labelledby"));
         Assert.Contains("Latest: 3.3 hashes/s.", page.Find("#speed-chart-summary").TextContent);
+    }
+
+    [Fact]
+    public void Mining_for_is_the_current_run_and_says_when_the_wallet_started()
+    {
+        // Three short runs over 46 minutes: the figure is this run's, as the chart is.
+        _feed.Current = Healthy() with { MiningFor = TimeSpan.FromSeconds(95), WalletStartedAt = Samples.Start.AddMinutes(-46) };
+
+        var page = Render<Home>();
+
+        Assert.Equal("1m 35s", page.Find("[data-testid=mining-for]").TextContent);
+        Assert.Equal("this run; wallet started 46m 0s ago", page.Find("[data-testid=wallet-started]").TextContent);
+    }
+
+    [Fact]
+    public void A_run_longer_than_the_history_is_at_least_what_the_chart_shows()
+    {
+        _feed.Current = Healthy() with { MiningFor = TimeSpan.FromSeconds(250), MiningForAtLeast = true, WalletStartedAt = Samples.Start.AddHours(-2) };
+
+        Assert.Equal("≥ 4m 10s", Render<Home>().Find("[data-testid=mining-for]").TextContent);
+    }
+
+    [Fact]
+    public void A_wallet_not_mining_now_says_so_rather_than_counting_on()
+    {
+        _feed.Current = Healthy() with { MiningFor = null, WalletStartedAt = Samples.Start.AddMinutes(-10) };
+
+        Assert.Equal("not mining", Render<Home>().Find("[data-testid=mining-for]").TextContent);
+    }
+
+    [Fact]
+    public void The_latency_panel_shows_rng_and_hasher_medians_and_95th_percentiles()
+    {
+        // Ten workers on one rng, the workshop's bottleneck.
+        _feed.Current = Healthy() with
+        {
+            Latency = new CallLatency(RngP50: 702.4, RngP95: 810, HasherP50: 101.2, HasherP95: 104.9, RngCalls: 100, HasherCalls: 100),
+            RngLatencyHistory = [new SpeedPoint(Samples.Start.UtcDateTime, 650), new SpeedPoint(Samples.Start.UtcDateTime.AddSeconds(1), 702.4)],
+        };
+
+        var page = Render<Home>();
+
+        var rng = page.Find("[data-testid=latency-rng]").QuerySelectorAll("td").Select(td => td.TextContent).ToArray();
+        var hasher = page.Find("[data-testid=latency-hasher]").QuerySelectorAll("td").Select(td => td.TextContent).ToArray();
+        Assert.Equal(["702 ms", "810 ms", "100"], rng);
+        Assert.Equal(["101 ms", "105 ms", "100"], hasher);
+    }
+
+    [Fact]
+    public void Latency_not_yet_seen_shows_dashes_not_zeros()
+    {
+        _feed.Current = Healthy();
+
+        var rng = Render<Home>().Find("[data-testid=latency-rng]").QuerySelectorAll("td").Select(td => td.TextContent).ToArray();
+
+        Assert.Equal(["–", "–", "0"], rng);
+    }
+
+    [Fact]
+    public void The_workshop_line_shows_the_shape_and_knobs_the_trainer_set()
+    {
+        _feed.Current = Healthy();
+        _settings["LiveSettings:File"] = "/tmp/live-settings.json";
+        _settings["Workshop:Workers"] = "10";
+        _settings["Workshop:RngReplicas"] = "5";
+        _settings["Workshop:HasherReplicas"] = "1";
+        _settings["Rng:Latency"] = "00:00:00.1";
+        _settings["Rng:ConcurrentRequests"] = "1";
+        _settings["Hasher:Latency"] = "00:00:00.25";
+
+        var page = Render<Home>();
+
+        Assert.Equal("10 workers · 5 rng · 1 hasher", page.Find("[data-testid=workshop-shape]").TextContent);
+        Assert.Equal("rng 100 ms a draw, one at a time · hasher 250 ms a hash", page.Find("[data-testid=workshop-knobs]").TextContent);
+    }
+
+    [Fact]
+    public void Without_the_workshop_there_is_no_workshop_line()
+    {
+        _feed.Current = Healthy();
+
+        Assert.Empty(Render<Home>().FindAll("[data-testid=workshop]"));
     }
 
     private static MinerDashboard Healthy() => new() { WalletReachable = true, SampledAt = Samples.Start };

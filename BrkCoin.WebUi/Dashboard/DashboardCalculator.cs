@@ -20,7 +20,7 @@ public static class DashboardCalculator
     /// from an earlier run) no speed is invented, and the chart goes straight from the last point
     /// before to the first after.
     /// </summary>
-    public static readonly TimeSpan LongestBridge = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan LongestBridge = BrkCoin.Mining.WalletKeys.RunGap;
 
     public static MinerDashboard Calculate(IReadOnlyList<MinerSample> history)
     {
@@ -43,13 +43,18 @@ public static class DashboardCalculator
             Coins = latest.Coins,
             Hashes = latest.Hashes,
             CoinsPerMinute = coinsPerMinute.Count > 0 ? coinsPerMinute[^1].Value : 0,
-            MiningFor = latest.MiningSince is { } since ? latest.At - since : null,
+            MiningFor = CurrentRun(history, speeds, out var atLeast),
+            MiningForAtLeast = atLeast,
+            WalletStartedAt = latest.MiningSince,
             SpeedHistory = speeds,
             CoinsPerMinuteHistory = coinsPerMinute,
             Workers = workers,
             // Below a tenth of a hash a second it is only the two sides' flushes falling apart.
             UnlistedSpeed = speed - workers.Sum(w => w.Speed) is var unlisted && unlisted >= 0.1 ? unlisted : 0,
             LatestCoins = latest.LatestCoins,
+            Latency = latest.Latency,
+            RngLatencyHistory = LatencySeries(history, latency => latency.RngP50),
+            HasherLatencyHistory = LatencySeries(history, latency => latency.HasherP50),
         };
     }
 
@@ -74,6 +79,44 @@ public static class DashboardCalculator
 
         return points;
     }
+
+    /// <summary>
+    /// How long the current run of mining has lasted, so the figure and the chart agree: from
+    /// BrkCoin's workers' own mark when there is one; else (the original's workers, which keep
+    /// none) from the chart itself, back to where the speed last fell to zero or the samples
+    /// stopped, and "at least" that when the run reaches back past the history. Null: not mining.
+    /// </summary>
+    private static TimeSpan? CurrentRun(IReadOnlyList<MinerSample> history, List<SpeedPoint> speeds, out bool atLeast)
+    {
+        var latest = history[^1];
+        atLeast = false;
+        if (latest.RunSince is { } since)
+        {
+            return latest.At - since;
+        }
+
+        if (speeds.Count == 0 || speeds[^1].Value <= 0)
+        {
+            return null;
+        }
+
+        var start = speeds.Count - 1;
+        while (start > 0 && speeds[start - 1].Value > 0 && speeds[start].At - speeds[start - 1].At <= LongestBridge)
+        {
+            start--;
+        }
+
+        atLeast = start == 0;
+        // The first speed above zero is the first sample the counter grew by: the run began at the sample before it.
+        var began = history.Last(sample => sample.At.UtcDateTime < speeds[start].At).At;
+        return latest.At - began;
+    }
+
+    private static List<SpeedPoint> LatencySeries(IReadOnlyList<MinerSample> history, Func<CallLatency, double?> figure) =>
+        history
+            .Where(sample => figure(sample.Latency) is not null)
+            .Select(sample => new SpeedPoint(sample.At.UtcDateTime, figure(sample.Latency)!.Value))
+            .ToList();
 
     private static List<SpeedPoint> CoinsPerMinuteSeries(IReadOnlyList<MinerSample> history)
     {

@@ -26,8 +26,14 @@ public sealed record MinerDashboard
     /// <summary>Coins found per minute over the last minute (or what history there is).</summary>
     public double CoinsPerMinute { get; init; }
 
-    /// <summary>Time since the first unit of work was counted.</summary>
+    /// <summary>How long the current run of mining has lasted (null: not mining now).</summary>
     public TimeSpan? MiningFor { get; init; }
+
+    /// <summary>The run reaches back past the history the page holds: it lasted at least <see cref="MiningFor"/>.</summary>
+    public bool MiningForAtLeast { get; init; }
+
+    /// <summary>When this wallet's first unit of work was counted, runs before this one included.</summary>
+    public DateTimeOffset? WalletStartedAt { get; init; }
 
     public IReadOnlyList<SpeedPoint> SpeedHistory { get; init; } = [];
 
@@ -42,6 +48,15 @@ public sealed record MinerDashboard
     public double UnlistedSpeed { get; init; }
 
     public IReadOnlyList<FoundCoin> LatestCoins { get; init; } = [];
+
+    /// <summary>rng's and hasher's latency as the workers saw it over the last ten seconds.</summary>
+    public CallLatency Latency { get; init; } = CallLatency.Unknown;
+
+    /// <summary>rng's median latency (ms), one point a second.</summary>
+    public IReadOnlyList<SpeedPoint> RngLatencyHistory { get; init; } = [];
+
+    /// <summary>hasher's median latency (ms), one point a second.</summary>
+    public IReadOnlyList<SpeedPoint> HasherLatencyHistory { get; init; } = [];
 }
 
 /// <summary>One point of a chart: a value at a time.</summary>

@@ -26,8 +26,17 @@ public static class StatsEndpoint
                 hashes = dashboard.Hashes,
                 coinsPerMinute = dashboard.CoinsPerMinute,
                 miningForSeconds = dashboard.MiningFor?.TotalSeconds,
+                miningForAtLeast = dashboard.MiningForAtLeast,
+                walletStartedAt = dashboard.WalletStartedAt,
                 unlistedSpeed = dashboard.UnlistedSpeed,
                 workers = dashboard.Workers.Select(w => new { id = w.Id, speed = w.Speed, hashes = w.Hashes, problem = w.Problem }),
+                // The workshop's bottleneck finding: rng's latency grows with the workers, hasher's does not.
+                latency = new
+                {
+                    windowSeconds = BrkCoin.Mining.WalletKeys.LatencyWindow.TotalSeconds,
+                    rng = new { p50Ms = dashboard.Latency.RngP50, p95Ms = dashboard.Latency.RngP95, calls = dashboard.Latency.RngCalls },
+                    hasher = new { p50Ms = dashboard.Latency.HasherP50, p95Ms = dashboard.Latency.HasherP95, calls = dashboard.Latency.HasherCalls },
+                },
                 latestCoins = dashboard.LatestCoins.Select(c => new { hash = c.Hash, prefix = c.Prefix, foundAt = c.FoundAt }),
             });
         });

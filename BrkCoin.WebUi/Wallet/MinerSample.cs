@@ -8,6 +8,8 @@ namespace BrkCoin.WebUi.Wallet;
 /// <param name="LatestCoins">The newest coins first.</param>
 /// <param name="MiningSince">When the first unit of work was counted, if ever.</param>
 /// <param name="WorkerStates">What keeps a live worker from mining, by instance id (only those held up).</param>
+/// <param name="Latency">The live workers' rng and hasher call times over the last ten seconds.</param>
+/// <param name="RunSince">When the current run of mining began (BrkCoin's workers keep it), if one is going on.</param>
 public sealed record MinerSample(
     DateTimeOffset At,
     long Hashes,
@@ -15,7 +17,12 @@ public sealed record MinerSample(
     IReadOnlyDictionary<string, long> WorkerHashes,
     IReadOnlyList<FoundCoin> LatestCoins,
     DateTimeOffset? MiningSince,
-    IReadOnlyDictionary<string, string>? WorkerStates = null);
+    IReadOnlyDictionary<string, string>? WorkerStates = null,
+    CallLatency? Latency = null,
+    DateTimeOffset? RunSince = null)
+{
+    public CallLatency Latency { get; init; } = Latency ?? CallLatency.Unknown;
+}
 
 /// <summary>A coin as the latest-coins list records it.</summary>
 public sealed record FoundCoin(string Hash, DateTimeOffset FoundAt)

@@ -29,22 +29,23 @@ public sealed class WalletReader(IConnectionMultiplexer redis, TimeProvider cloc
         var coins = batch.HashLengthAsync(WalletKeys.Wallet);
         var hashes = batch.StringGetAsync(WalletKeys.Hashes);
         var since = batch.StringGetAsync(WalletKeys.MiningSince);
+        var runSince = batch.StringGetAsync(WalletKeys.RunSince);
         var latest = batch.ListRangeAsync(WalletKeys.LatestCoins, 0, WalletKeys.LatestCoinsKept - 1);
         var live = batch.SortedSetRangeByScoreAsync(
             WalletKeys.LiveWorkers, (now - WalletKeys.WorkerExpiry).ToUnixTimeMilliseconds(), double.PositiveInfinity);
         batch.Execute();
-        await Task.WhenAll(coins, hashes, since, latest, live);
+        await Task.WhenAll(coins, hashes, since, runSince, latest, live);
 
         var workerIds = (await live).Select(id => id.ToString()).ToArray();
-        // One MGET for every live worker's counter and state.
+        // One MGET for every live worker's counter, state and call latencies.
         var perWorker = workerIds.Length == 0
             ? []
             : await db.StringGetAsync(workerIds
-                .SelectMany(id => new RedisKey[] { WalletKeys.WorkerHashes(id), WalletKeys.WorkerState(id) })
+                .SelectMany(id => new RedisKey[] { WalletKeys.WorkerHashes(id), WalletKeys.WorkerState(id), WalletKeys.WorkerLatency(id) })
                 .ToArray());
-        var workerCounters = perWorker.Where((_, i) => i % 2 == 0).ToArray();
+        var workerCounters = perWorker.Where((_, i) => i % 3 == 0).ToArray();
         var states = workerIds
-            .Zip(perWorker.Where((_, i) => i % 2 == 1))
+            .Zip(perWorker.Where((_, i) => i % 3 == 1))
             .Where(pair => pair.Second.HasValue)
             .ToDictionary(pair => pair.First, pair => pair.Second.ToString());
         var workers = workerIds
@@ -59,7 +60,9 @@ public sealed class WalletReader(IConnectionMultiplexer redis, TimeProvider cloc
             workers,
             ParseLatestCoins(await latest),
             ParseUnixMs(await since),
-            states);
+            states,
+            CallLatency.Merge(perWorker.Where((_, i) => i % 3 == 2).Select(report => report.ToString())),
+            ParseUnixMs(await runSince));
     }
 
     /// <summary>
@@ -72,7 +75,7 @@ public sealed class WalletReader(IConnectionMultiplexer redis, TimeProvider cloc
         var at = sample.At.ToUnixTimeMilliseconds();
         var batch = db.CreateBatch();
         var added = batch.SortedSetAddAsync(WalletKeys.SpeedHistory,
-            string.Create(CultureInfo.InvariantCulture, $"{at} {sample.Hashes} {sample.Coins}"), at);
+            string.Create(CultureInfo.InvariantCulture, $"{at} {sample.Hashes} {sample.Coins} {sample.Latency.ToHistoryText()}"), at);
         var trimmed = batch.SortedSetRemoveRangeByScoreAsync(WalletKeys.SpeedHistory,
             double.NegativeInfinity, at - WalletKeys.HistoryKept.TotalMilliseconds);
         batch.Execute();
@@ -87,14 +90,16 @@ public sealed class WalletReader(IConnectionMultiplexer redis, TimeProvider cloc
         var samples = new List<MinerSample>();
         foreach (var entry in entries)
         {
-            var parts = entry.ToString().Split(' ');
-            if (parts.Length == 3
+            // "at hashes coins" and, since the latency panel, the four latency figures after them.
+            var parts = entry.ToString().Split(' ', 4);
+            if (parts.Length >= 3
                 && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var at)
                 && long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var hashes)
                 && long.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var coins))
             {
                 samples.Add(new MinerSample(DateTimeOffset.FromUnixTimeMilliseconds(at), hashes, coins,
-                    new Dictionary<string, long>(), [], null));
+                    new Dictionary<string, long>(), [], null,
+                    Latency: CallLatency.FromHistoryText(parts.Length == 4 ? parts[3] : null)));
             }
         }
 

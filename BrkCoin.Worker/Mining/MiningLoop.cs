@@ -14,6 +14,7 @@ public sealed class MiningLoop(
     IWallet wallet,
     HashCounter counter,
     MinerMetrics metrics,
+    CallTimings timings,
     ResiliencePipelineProvider<string> pipelines,
     WorkerStatus status,
     IOptions<WorkerOptions> options,
@@ -71,13 +72,21 @@ public sealed class MiningLoop(
         // not thrown away by a stop either: their hash may finish within the grace period.
         var randomBytes = await RetryStepAsync(
             "rng",
-            async token => await rng.GetRandomBytesAsync(settings.RandomBytes, token),
+            async token =>
+            {
+                var asked = Stopwatch.GetTimestamp();
+                var bytes = await rng.GetRandomBytesAsync(settings.RandomBytes, token);
+                timings.Record(CallTimings.Rng, Stopwatch.GetElapsedTime(asked));
+                return bytes;
+            },
             stopping);
         var hexHash = await RetryStepAsync(
             "hasher",
             async token =>
             {
+                var asked = Stopwatch.GetTimestamp();
                 var hash = await hasher.HashAsync(randomBytes, token);
+                timings.Record(CallTimings.Hasher, Stopwatch.GetElapsedTime(asked));
                 // hasher is trusted for the 15 in 16 hashes that are not coins; a coin is checked
                 // before it enters the wallet, so every stored coin verifies.
                 if (CoinRule.IsCoin(hash) && !CoinRule.Verifies(hash, randomBytes))

@@ -23,6 +23,7 @@ public static class MiningServiceCollectionExtensions
 
         services.AddSingleton<HashCounter>();
         services.AddSingleton<MinerMetrics>();
+        services.AddSingleton<CallTimings>();
         services.AddTransient<MiningLoop>();
         services.AddHostedService<MinerService>();
         return services;

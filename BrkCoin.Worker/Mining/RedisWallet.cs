@@ -5,7 +5,7 @@ using StackExchange.Redis;
 namespace BrkCoin.Worker.Mining;
 
 /// <summary>The wallet in Redis, written with the keys of <see cref="WalletKeys"/>.</summary>
-public sealed class RedisWallet(IConnectionMultiplexer redis, WorkerIdentity identity, TimeProvider clock, WorkerStatus? status = null) : IWallet
+public sealed class RedisWallet(IConnectionMultiplexer redis, WorkerIdentity identity, TimeProvider clock, WorkerStatus? status = null, CallTimings? timings = null) : IWallet
 {
     // Tells this process's batches from those of an earlier process with the same worker id
     // (a restarted container keeps its host name and PID 1), whose numbers started at 1 too.
@@ -46,6 +46,13 @@ public sealed class RedisWallet(IConnectionMultiplexer redis, WorkerIdentity ide
         // Workers that stopped reporting long ago leave the set; a live one re-adds itself each second.
         _ = transaction.SortedSetRemoveRangeByScoreAsync(WalletKeys.LiveWorkers, double.NegativeInfinity, now - WalletKeys.WorkerExpiry.TotalMilliseconds);
         _ = transaction.StringSetAsync(WalletKeys.MiningSince, now.ToString(CultureInfo.InvariantCulture), when: When.NotExists);
+        if (batch.Units > 0)
+        {
+            // Starts a run if none is going on, and keeps the current one going.
+            _ = transaction.StringSetAsync(WalletKeys.RunSince, now.ToString(CultureInfo.InvariantCulture), WalletKeys.RunGap, When.NotExists);
+            _ = transaction.KeyExpireAsync(WalletKeys.RunSince, WalletKeys.RunGap);
+        }
+
         // What keeps this worker from mining, beside its speed, for the page's worker list.
         if (status?.Problem is { } problem)
         {
@@ -54,6 +61,11 @@ public sealed class RedisWallet(IConnectionMultiplexer redis, WorkerIdentity ide
         else
         {
             _ = transaction.KeyDeleteAsync(WalletKeys.WorkerState(identity.Id));
+        }
+
+        if (timings is not null)
+        {
+            _ = transaction.StringSetAsync(WalletKeys.WorkerLatency(identity.Id), timings.Report(), WalletKeys.WorkerExpiry);
         }
 
         // Not applied because the mark is already this batch's: it was counted before.
