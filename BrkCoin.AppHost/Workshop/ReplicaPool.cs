@@ -59,7 +59,9 @@ public sealed class ReplicaPool(string service, int initial, int max)
             // would keep the trainer waiting a minute.
             var results = await Task.WhenAll(changes.Select(async change =>
             {
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
                 var result = await commands.ExecuteCommandAsync(change.Id, change.Command, cancellationToken);
+                logger.LogDebug("{Command} {Replica}: {Success} after {Elapsed}; state now {State}", change.Command, change.Id, result.Success, System.Diagnostics.Stopwatch.GetElapsedTime(started), _replicas.GetValueOrDefault(change.Id));
                 if (result.Success)
                 {
                     // Known at once, not when the state change comes back: a second command right
@@ -73,12 +75,12 @@ public sealed class ReplicaPool(string service, int initial, int max)
                     logger.LogWarning("Could not {Command} {Replica}: {Error}", change.Command, change.Id, result.Message);
                 }
 
-                return result.Success;
+                return result.Success ? null : $"{change.Id}: {result.Message}";
             }));
 
-            if (results.Any(ok => !ok))
+            if (results.OfType<string>().ToList() is { Count: > 0 } failures)
             {
-                throw new InvalidOperationException($"Some {Service} replicas did not {(replicas > active.Count ? "start" : "stop")}; see the AppHost's log.");
+                throw new InvalidOperationException($"Not every {Service} replica could {(replicas > active.Count ? "start" : "stop")}: {string.Join("; ", failures)}");
             }
 
             return Active;

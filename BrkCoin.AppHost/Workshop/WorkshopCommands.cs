@@ -16,20 +16,20 @@ public static class WorkshopCommands
     // Above this a unit of work would outlast the worker's 10 s call timeout.
     private const int MaxLatencyMilliseconds = 5_000;
 
-    public static void Add(IResourceBuilder<WorkshopResource> workshop, WorkshopControls controls)
-    {
-        foreach (var pool in controls.Pools.Values)
-        {
-            workshop.WithCommand($"scale-{pool.Service}", $"Scale {pool.Service}",
-                context => ScaleToAsync(controls, pool, context),
-                new CommandOptions
-                {
-                    Description = $"Runs this many {pool.Service} replicas, 1 to {pool.Max}.",
-                    IconName = "ArrowAutofitWidth",
-                    Arguments = [Number(ReplicasArgument, $"{pool.Service} replicas (1–{pool.Max})")],
-                });
-        }
+    /// <summary>"scale-worker", "scale-rng", "scale-hasher": one per scalable service, added with its pool.</summary>
+    public static void AddScale(IResourceBuilder<WorkshopResource> workshop, WorkshopControls controls, ReplicaPool pool) =>
+        workshop.WithCommand($"scale-{pool.Service}", $"Scale {pool.Service}",
+            context => ScaleToAsync(controls, pool, context),
+            new CommandOptions
+            {
+                Description = $"Runs this many {pool.Service} replicas, 1 to {pool.Max}.",
+                IconName = "ArrowAutofitWidth",
+                Arguments = [Number(ReplicasArgument, $"{pool.Service} replicas (1–{pool.Max})")],
+            });
 
+    /// <summary>The knobs: rng's and hasher's latency, rng's one-at-a-time cap.</summary>
+    public static void AddKnobs(IResourceBuilder<WorkshopResource> workshop, WorkshopControls controls)
+    {
         workshop.WithCommand("set-rng-latency", "Set rng latency",
             context => SetLatencyAsync(controls, context, controls.Settings.SetRngLatency),
             new CommandOptions

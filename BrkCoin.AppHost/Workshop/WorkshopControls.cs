@@ -12,7 +12,8 @@ public sealed class WorkshopControls(LiveSettings settings)
 
     public LiveSettings Settings { get; } = settings;
 
-    public WorkshopResource? Resource { get; set; }
+    /// <summary>The dashboard's workshop resource, which carries the commands and shows the shape.</summary>
+    public IResourceBuilder<WorkshopResource>? Workshop { get; set; }
 
     public IReadOnlyDictionary<string, ReplicaPool> Pools => _pools;
 
@@ -67,10 +68,10 @@ public sealed class WorkshopControls(LiveSettings settings)
     /// <summary>Shows the shape and the knobs as the workshop resource's properties in the dashboard.</summary>
     public async Task PublishAsync(IServiceProvider services)
     {
-        if (Resource is not null)
+        if (Workshop is not null)
         {
             await services.GetRequiredService<ResourceNotificationService>()
-                .PublishUpdateAsync(Resource, snapshot => snapshot with { Properties = Properties() });
+                .PublishUpdateAsync(Workshop.Resource, snapshot => snapshot with { Properties = Properties() });
         }
     }
 

@@ -31,9 +31,9 @@ public static class WorkshopExtensions
                 State = KnownResourceStates.Running,
                 Properties = controls.Properties(),
             });
-        controls.Resource = workshop.Resource;
+        controls.Workshop = workshop;
 
-        WorkshopCommands.Add(workshop, controls);
+        WorkshopCommands.AddKnobs(workshop, controls);
 
         // Follows every replica's state, so that scaling knows which are running.
         builder.Eventing.Subscribe<BeforeStartEvent>((evt, cancellationToken) =>
@@ -74,6 +74,7 @@ public static class WorkshopExtensions
         }
 
         var pool = workshop.AddPool(project.Resource.Name, initial, Math.Max(initial, max));
+        WorkshopCommands.AddScale(workshop.Workshop!, workshop, pool);
         return project
             .WithReplicas(pool.Max)
             .WithExplicitStart()

@@ -18,7 +18,7 @@ public sealed class AppModelTests
 
         foreach (var name in new[] { "rng", "hasher", "worker" })
         {
-            Assert.Equal(1, Replicas(builder, name));
+            Assert.Equal(1, Workshop(builder).Pools[name].Initial);
         }
 
         var rngEnvironment = await EnvironmentOf(builder, "rng");
@@ -30,9 +30,41 @@ public sealed class AppModelTests
     {
         var builder = await CreateAsync("--Mining:Redis:Backend=Embedded", "--Mining:Workers=10", "--Mining:RngReplicas=3", "--Mining:HasherReplicas=2");
 
-        Assert.Equal(10, Replicas(builder, "worker"));
-        Assert.Equal(3, Replicas(builder, "rng"));
-        Assert.Equal(2, Replicas(builder, "hasher"));
+        Assert.Equal(10, Workshop(builder).Pools["worker"].Initial);
+        Assert.Equal(3, Workshop(builder).Pools["rng"].Initial);
+        Assert.Equal(2, Workshop(builder).Pools["hasher"].Initial);
+    }
+
+    [Fact]
+    public async Task Run_mode_declares_the_workshop_maximum_and_starts_none_of_it_by_itself()
+    {
+        var builder = await CreateAsync("--Mining:Redis:Backend=Embedded", "--Mining:Workers=12", "--Mining:MaxRngReplicas=4");
+
+        // Declared with explicit start: the workshop starts the first shape, the rest cost nothing until scaled to.
+        Assert.Equal(12, Replicas(builder, "worker"));
+        Assert.Equal(4, Replicas(builder, "rng"));
+        Assert.Equal(5, Replicas(builder, "hasher"));
+        foreach (var name in new[] { "rng", "hasher", "worker" })
+        {
+            Assert.Single(builder.Resources.Single(r => r.Name == name).Annotations.OfType<ExplicitStartupAnnotation>());
+        }
+
+        Assert.Single(builder.Resources.OfType<BrkCoin.AppHost.Workshop.WorkshopResource>());
+    }
+
+    [Fact]
+    public async Task Only_rng_hasher_and_the_web_ui_read_the_live_settings()
+    {
+        var builder = await CreateAsync("--Mining:Redis:Backend=Embedded");
+        var file = Workshop(builder).Settings.FilePath;
+
+        foreach (var name in new[] { "rng", "hasher", "webui" })
+        {
+            Assert.Equal(file, (await EnvironmentOf(builder, name))["LiveSettings__File"]);
+        }
+
+        Assert.False((await EnvironmentOf(builder, "worker")).ContainsKey("LiveSettings__File"));
+        Assert.Contains("\"Latency\": \"00:00:00.1000000\"", await File.ReadAllTextAsync(file, Cancel));
     }
 
     [Fact]
@@ -95,6 +127,10 @@ public sealed class AppModelTests
 
     private Task<IDistributedApplicationTestingBuilder> CreateAsync(params string[] args) =>
         DistributedApplicationTestingBuilder.CreateAsync<Projects.BrkCoin_AppHost>(args, Cancel);
+
+    private static BrkCoin.AppHost.Workshop.WorkshopControls Workshop(IDistributedApplicationTestingBuilder builder) =>
+        (BrkCoin.AppHost.Workshop.WorkshopControls)builder.Services
+            .Single(service => service.ServiceType == typeof(BrkCoin.AppHost.Workshop.WorkshopControls)).ImplementationInstance!;
 
     private static int Replicas(IDistributedApplicationTestingBuilder builder, string name) =>
         builder.Resources.Single(r => r.Name == name).Annotations.OfType<ReplicaAnnotation>().Single().Replicas;

@@ -1,4 +1,5 @@
 using Aspire.Hosting;
+using Microsoft.Extensions.Logging;
 using Aspire.Hosting.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
@@ -17,6 +18,9 @@ public abstract class MinerAppFixture : IAsyncLifetime
     public DistributedApplication App { get; private set; } = null!;
 
     public IConnectionMultiplexer Redis { get; private set; } = null!;
+
+    /// <summary>Throughput mode (no simulated latency): the miner's own tests want volume, the workshop's want the original's pace.</summary>
+    protected virtual bool Throughput => true;
 
     /// <summary>AppHost arguments besides throughput mode.</summary>
     protected abstract IEnumerable<string> Arguments();
@@ -42,13 +46,25 @@ public abstract class MinerAppFixture : IAsyncLifetime
 
         string[] args =
         [
-            "--Mining:Throughput=true",
+            $"--Mining:Throughput={Throughput}",
             $"--Mining:Redis:DataPath={_dataPath}",
             .. Arguments(),
         ];
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.BrkCoin_AppHost>(
             args, (options, _) => options.DisableDashboard = true, timeout.Token);
         builder.Services.ConfigureHttpClientDefaults(http => http.AddStandardResilienceHandler());
+        if (Environment.GetEnvironmentVariable("BRKCOIN_TEST_LOG") is { Length: > 0 } logFile)
+        {
+            builder.Services.AddLogging(logging => logging.AddProvider(new Support.FileLoggerProvider(logFile)).SetMinimumLevel(LogLevel.Debug));
+        }
+
+        // With the dashboard off nothing receives telemetry, and each service would spend its OTLP
+        // exporter's 10 s timeout flushing at every stop: longer than Aspire waits for a stop.
+        foreach (var project in builder.Resources.OfType<Aspire.Hosting.ApplicationModel.ProjectResource>())
+        {
+            project.Annotations.Add(new Aspire.Hosting.ApplicationModel.EnvironmentCallbackAnnotation(
+                context => context.EnvironmentVariables.Remove("OTEL_EXPORTER_OTLP_ENDPOINT")));
+        }
 
         App = await builder.BuildAsync(timeout.Token);
         await App.StartAsync(timeout.Token);

@@ -1,0 +1,175 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using BrkCoin.Mining;
+using BrkCoin.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace BrkCoin.Tests.EndToEnd;
+
+/// <summary>
+/// The live workshop driven through Aspire's own command service, as the dashboard's buttons and
+/// <c>aspire resource workshop …</c> drive it: replicas start and stop, the knobs change what the
+/// services do, and the page follows, all without restarting anything.
+/// </summary>
+public sealed class WorkshopCommandTests(WorkshopFixture fixture) : IClassFixture<WorkshopFixture>
+{
+    // Generous: a replica starts in a few seconds, a stopped worker leaves the live set after 15 s.
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(90);
+
+    private CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    private ResourceCommandService Commands => fixture.App.Services.GetRequiredService<ResourceCommandService>();
+
+    [Fact]
+    public async Task Replicas_beyond_the_first_shape_are_declared_but_not_started()
+    {
+        fixture.RequireRunning();
+
+        var states = await ReplicaStatesAsync("worker");
+
+        Assert.Equal(3, states.Count);
+        Assert.True(states.Count(s => s == KnownResourceStates.NotStarted) >= 1, string.Join(", ", states));
+    }
+
+    [Fact]
+    public async Task Scaling_workers_up_and_down_is_followed_by_the_replicas_and_the_speed()
+    {
+        fixture.RequireRunning();
+        var webui = fixture.App.CreateHttpClient("webui");
+
+        var up = await ExecuteAsync("scale-worker", ("replicas", "2"));
+        Assert.True(up.Success, up.Message);
+
+        // Two workers at the original's pace: 2 × 3.33 hashes/s, under one rng's 10.
+        await Eventually.ReturnsAsync(LiveWorkersAsync, n => n == 2, Deadline, "two live workers");
+        await Eventually.ReturnsAsync(() => SpeedAsync(webui), speed => speed >= 5.5, Deadline, "two workers' speed");
+        Assert.Contains("2 workers", await webui.GetStringAsync("/", Cancel));
+
+        var down = await ExecuteAsync("scale-worker", ("replicas", "1"));
+        Assert.True(down.Success, down.Message);
+
+        await Eventually.ReturnsAsync(LiveWorkersAsync, n => n == 1, Deadline, "one live worker");
+        await Eventually.ReturnsAsync(() => SpeedAsync(webui), speed => speed is > 2 and < 4.5, Deadline, "one worker's speed");
+    }
+
+    [Fact]
+    public async Task Rng_latency_set_live_shows_at_rng_and_not_at_hasher()
+    {
+        fixture.RequireRunning();
+        var webui = fixture.App.CreateHttpClient("webui");
+
+        try
+        {
+            var slow = await ExecuteAsync("set-rng-latency", ("milliseconds", "400"));
+            Assert.True(slow.Success, slow.Message);
+
+            // rng follows its options monitor: no restart, the next draws take 400 ms.
+            var latency = await Eventually.ReturnsAsync(() => LatencyAsync(webui), l => l.RngP50 is > 350 and < 480, Deadline, "rng's median near 400 ms");
+            Assert.InRange(latency.HasherP50!.Value, 80, 200);
+            Assert.Contains("rng 400 ms a draw", await webui.GetStringAsync("/", Cancel));
+        }
+        finally
+        {
+            await ExecuteAsync("set-rng-latency", ("milliseconds", "100"));
+        }
+
+        await Eventually.ReturnsAsync(() => LatencyAsync(webui), l => l.RngP50 is > 80 and < 160, Deadline, "rng back near 100 ms");
+    }
+
+    [Fact]
+    public async Task Hasher_latency_and_rngs_cap_are_knobs_too()
+    {
+        fixture.RequireRunning();
+        var webui = fixture.App.CreateHttpClient("webui");
+
+        try
+        {
+            Assert.True((await ExecuteAsync("set-hasher-latency", ("milliseconds", "300"))).Success);
+            await Eventually.ReturnsAsync(() => LatencyAsync(webui), l => l.HasherP50 is > 260 and < 360, Deadline, "hasher's median near 300 ms");
+
+            Assert.True((await ExecuteAsync("toggle-rng-cap")).Success);
+            Assert.Contains("no cap", await Eventually.ReturnsAsync(() => webui.GetStringAsync("/", Cancel), page => page.Contains("no cap"), Deadline, "the page to say rng has no cap"));
+        }
+        finally
+        {
+            await ExecuteAsync("set-hasher-latency", ("milliseconds", "100"));
+            if (!(await webui.GetStringAsync("/", Cancel)).Contains("one at a time"))
+            {
+                await ExecuteAsync("toggle-rng-cap");
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData("scale-worker", "0")]
+    [InlineData("scale-worker", "4")]
+    [InlineData("scale-worker", "two")]
+    [InlineData("scale-rng", "-1")]
+    [InlineData("set-rng-latency", "99999")]
+    [InlineData("set-hasher-latency", "")]
+    public async Task Out_of_range_values_are_refused_with_a_reason(string command, string value)
+    {
+        fixture.RequireRunning();
+        var argument = command.StartsWith("scale", StringComparison.Ordinal) ? "replicas" : "milliseconds";
+
+        var result = await ExecuteAsync(command, (argument, value));
+
+        Assert.False(result.Success);
+        // A number out of range gets our reason; no number at all is refused by Aspire's own check of a Number input.
+        Assert.Matches("from (0|1) to|argument validation failed", result.Message);
+    }
+
+    private async Task<ExecuteCommandResult> ExecuteAsync(string command, params (string Name, string Value)[] arguments)
+    {
+        var inputs = new InteractionInputCollection(arguments
+            .Select(a => new InteractionInput { Name = a.Name, InputType = InputType.Number, Value = a.Value })
+            .ToList());
+        return await Commands.ExecuteCommandAsync("workshop", command, inputs, Cancel);
+    }
+
+    private async Task<int> LiveWorkersAsync()
+    {
+        var since = DateTimeOffset.UtcNow.AddSeconds(-3).ToUnixTimeMilliseconds();
+        return (int)await fixture.Redis.GetDatabase().SortedSetLengthAsync(WalletKeys.LiveWorkers, since, double.PositiveInfinity);
+    }
+
+    private async Task<double> SpeedAsync(HttpClient webui)
+    {
+        var stats = await webui.GetFromJsonAsync<JsonElement>("/api/stats", Cancel);
+        return stats.GetProperty("speed").GetDouble();
+    }
+
+    private async Task<(double? RngP50, double? HasherP50)> LatencyAsync(HttpClient webui)
+    {
+        var latency = (await webui.GetFromJsonAsync<JsonElement>("/api/stats", Cancel)).GetProperty("latency");
+        static double? Read(JsonElement service) =>
+            service.GetProperty("p50Ms") is { ValueKind: JsonValueKind.Number } ms ? ms.GetDouble() : null;
+        return (Read(latency.GetProperty("rng")), Read(latency.GetProperty("hasher")));
+    }
+
+    private async Task<List<string?>> ReplicaStatesAsync(string resource)
+    {
+        // WatchAsync replays the current state of every resource first; a second is plenty for that.
+        using var replay = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
+        replay.CancelAfter(TimeSpan.FromSeconds(1));
+        var states = new Dictionary<string, string?>();
+        try
+        {
+            await foreach (var change in fixture.App.ResourceNotifications.WatchAsync(replay.Token))
+            {
+                if (change.Resource.Name == resource)
+                {
+                    states[change.ResourceId] = change.Snapshot.State?.Text;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!Cancel.IsCancellationRequested)
+        {
+        }
+
+        return [.. states.Values];
+    }
+}
