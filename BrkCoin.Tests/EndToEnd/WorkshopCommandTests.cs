@@ -14,14 +14,13 @@ namespace BrkCoin.Tests.EndToEnd;
 /// <c>aspire resource workshop …</c> drive it: replicas start and stop, the knobs change what the
 /// services do, and the page follows, all without restarting anything.
 /// </summary>
-public sealed class WorkshopCommandTests(WorkshopFixture fixture) : IClassFixture<WorkshopFixture>
+[Collection(WorkshopCollection.Name)]
+public sealed class WorkshopCommandTests(WorkshopFixture fixture)
 {
     // Generous: a replica starts in a few seconds, a stopped worker leaves the live set after 15 s.
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(90);
 
     private CancellationToken Cancel => TestContext.Current.CancellationToken;
-
-    private ResourceCommandService Commands => fixture.App.Services.GetRequiredService<ResourceCommandService>();
 
     [Fact]
     public async Task Replicas_beyond_the_first_shape_are_declared_but_not_started()
@@ -122,13 +121,8 @@ public sealed class WorkshopCommandTests(WorkshopFixture fixture) : IClassFixtur
         Assert.Matches("from (0|1) to|argument validation failed", result.Message);
     }
 
-    private async Task<ExecuteCommandResult> ExecuteAsync(string command, params (string Name, string Value)[] arguments)
-    {
-        var inputs = new InteractionInputCollection(arguments
-            .Select(a => new InteractionInput { Name = a.Name, InputType = InputType.Number, Value = a.Value })
-            .ToList());
-        return await Commands.ExecuteCommandAsync("workshop", command, inputs, Cancel);
-    }
+    private Task<ExecuteCommandResult> ExecuteAsync(string command, params (string Name, string Value)[] arguments) =>
+        WorkshopCommand.ExecuteAsync(fixture.App, command, arguments);
 
     private async Task<int> LiveWorkersAsync()
     {

@@ -17,3 +17,24 @@ public sealed class WorkshopFixture : MinerAppFixture
         "--Mining:MaxHasherReplicas=2",
     ];
 }
+
+[CollectionDefinition(Name)]
+public sealed class WorkshopCollection : ICollectionFixture<WorkshopFixture>
+{
+    public const string Name = "workshop";
+}
+
+/// <summary>Runs a workshop command as the dashboard or <c>aspire resource workshop …</c> would.</summary>
+public static class WorkshopCommand
+{
+    public static Task<Aspire.Hosting.ApplicationModel.ExecuteCommandResult> ExecuteAsync(
+        Aspire.Hosting.DistributedApplication app, string command, params (string Name, string Value)[] arguments)
+    {
+        var inputs = new Aspire.Hosting.InteractionInputCollection(arguments
+            .Select(a => new Aspire.Hosting.InteractionInput { Name = a.Name, InputType = Aspire.Hosting.InputType.Number, Value = a.Value })
+            .ToList());
+        return Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions
+            .GetRequiredService<Aspire.Hosting.ApplicationModel.ResourceCommandService>(app.Services)
+            .ExecuteCommandAsync("workshop", command, inputs, TestContext.Current.CancellationToken);
+    }
+}
