@@ -30,14 +30,7 @@ public static class WorkshopCommands
     /// <summary>The knobs: rng's and hasher's latency, rng's one-at-a-time cap.</summary>
     public static void AddKnobs(IResourceBuilder<WorkshopResource> workshop, WorkshopControls controls)
     {
-        workshop.WithCommand("set-rng-latency", "Set rng latency",
-            context => SetLatencyAsync(controls, context, controls.Settings.SetRngLatency),
-            new CommandOptions
-            {
-                Description = "Time rng spends on each draw (the original: 100 ms).",
-                IconName = "Timer",
-                Arguments = [Number(MillisecondsArgument, $"rng latency in ms (0–{MaxLatencyMilliseconds})")],
-            });
+        AddLatencyKnob(workshop, controls, "rng", "draw", controls.Settings.SetRngLatency);
         workshop.WithCommand("toggle-rng-cap", "Toggle rng's one-at-a-time cap",
             async context =>
             {
@@ -48,15 +41,20 @@ public static class WorkshopCommands
                     : "rng serves one request at a time again, as the original.");
             },
             new CommandOptions { Description = "Lifts or restores rng's one-request-at-a-time limit.", IconName = "LockOpen" });
-        workshop.WithCommand("set-hasher-latency", "Set hasher latency",
-            context => SetLatencyAsync(controls, context, controls.Settings.SetHasherLatency),
+        AddLatencyKnob(workshop, controls, "hasher", "hash", controls.Settings.SetHasherLatency);
+    }
+
+    // "set-rng-latency", "set-hasher-latency": the simulated cost the original hard-codes as 0.1 s.
+    private static void AddLatencyKnob(
+        IResourceBuilder<WorkshopResource> workshop, WorkshopControls controls, string service, string unit, Action<TimeSpan> set) =>
+        workshop.WithCommand($"set-{service}-latency", $"Set {service} latency",
+            context => SetLatencyAsync(controls, context, set),
             new CommandOptions
             {
-                Description = "Time hasher spends on each hash (the original: 100 ms).",
+                Description = $"Time {service} spends on each {unit} (the original: 100 ms).",
                 IconName = "Timer",
-                Arguments = [Number(MillisecondsArgument, $"hasher latency in ms (0–{MaxLatencyMilliseconds})")],
+                Arguments = [Number(MillisecondsArgument, $"{service} latency in ms (0–{MaxLatencyMilliseconds})")],
             });
-    }
 
     /// <summary>One replica more or fewer, from the service's own row in the dashboard.</summary>
     public static async Task<ExecuteCommandResult> ScaleByAsync(WorkshopControls controls, ReplicaPool pool, int step, ExecuteCommandContext context)

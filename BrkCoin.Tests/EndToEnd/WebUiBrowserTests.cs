@@ -14,24 +14,16 @@ public sealed class WebUiBrowserTests(EmbeddedWalletMinerFixture fixture)
     /// <summary>Where the screenshot goes; the README points here.</summary>
     public static readonly string ScreenshotFolder = System.IO.Path.Combine(RepositoryRoot.Path, "artifacts", "screenshots");
 
-    private const string ChromiumPath = "/usr/bin/chromium";
     private const float Deadline = 45_000;
 
     [Fact]
     public async Task The_page_shows_speed_rising_chart_points_and_every_worker()
     {
         fixture.RequireRunning();
-        Prerequisite.Require(File.Exists(ChromiumPath) ? null : "chromium is not installed (apt-get install chromium).");
+        Prerequisite.Require(HeadlessChromium.Missing);
 
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ChromiumPath,
-            Headless = true,
-            // Running as root in CI needs --no-sandbox; the rest keep Chromium off the network
-            // these machines do not have.
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        });
+        await using var browser = await HeadlessChromium.LaunchAsync(playwright);
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 1000 } });
 
         await page.GotoAsync(fixture.App.GetEndpoint("webui", "http").ToString());

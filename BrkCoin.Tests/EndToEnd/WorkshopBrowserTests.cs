@@ -13,7 +13,6 @@ namespace BrkCoin.Tests.EndToEnd;
 [Collection(WorkshopCollection.Name)]
 public sealed partial class WorkshopBrowserTests(WorkshopFixture fixture)
 {
-    private const string ChromiumPath = "/usr/bin/chromium";
     private const float Deadline = 60_000;
 
     private CancellationToken Cancel => TestContext.Current.CancellationToken;
@@ -22,7 +21,7 @@ public sealed partial class WorkshopBrowserTests(WorkshopFixture fixture)
     public async Task The_chart_has_points_in_the_first_response_and_after_each_change()
     {
         fixture.RequireRunning();
-        Prerequisite.Require(File.Exists(ChromiumPath) ? null : "chromium is not installed (apt-get install chromium).");
+        Prerequisite.Require(HeadlessChromium.Missing);
         var webui = fixture.App.CreateHttpClient("webui");
 
         // Before any circuit: the prerendered HTML alone draws what was mined so far.
@@ -34,12 +33,7 @@ public sealed partial class WorkshopBrowserTests(WorkshopFixture fixture)
         Assert.Contains("data-testid=\"static-chart\"", firstResponse);
 
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ChromiumPath,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        });
+        await using var browser = await HeadlessChromium.LaunchAsync(playwright);
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 1400 } });
         await page.GotoAsync(fixture.App.GetEndpoint("webui", "http").ToString());
         await LiveChartHasPointsAsync(page);
