@@ -34,8 +34,8 @@ public static class DeploymentPipelineExtensions
                 await KubernetesWriter.WriteAsync(plan, settings, Path.Combine(output, KubernetesWriter.FolderName), context.CancellationToken);
 
                 context.Logger.LogInformation(
-                    "Wrote {Compose}, {Env} and {Kubernetes}/ for {Services} to {Output}",
-                    ComposeWriter.FileName, ComposeWriter.EnvFileName, KubernetesWriter.FolderName,
+                    "Wrote {Compose}, {Stack}, {Env} and {Kubernetes}/ for {Services} to {Output}",
+                    ComposeWriter.FileName, ComposeWriter.StackFileName, ComposeWriter.EnvFileName, KubernetesWriter.FolderName,
                     string.Join(", ", plan.Services.Select(s => s.Name)), output);
             }
             catch

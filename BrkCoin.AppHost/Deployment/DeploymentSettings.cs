@@ -54,6 +54,16 @@ public sealed class DeploymentSettings
     [RegularExpression("^$|^[A-Za-z0-9._:/@-]+$")]
     public string RedisImage { get; set; } = string.Empty;
 
+    /// <summary>
+    /// How Swarm services reach each other: "vip" (a virtual IP balanced by IPVS, Swarm's default)
+    /// or "dnsrr" (the service name resolves to every task, for hosts whose kernel has no IPVS).
+    /// </summary>
+    [RegularExpression("^(vip|dnsrr)$")]
+    public string EndpointMode { get; set; } = "vip";
+
+    /// <summary>One rng per node, as the original's stack runs it: Swarm global mode, a Kubernetes DaemonSet.</summary>
+    public bool RngPerNode { get; set; }
+
     /// <summary>Most rng replicas the HorizontalPodAutoscaler may run.</summary>
     [Range(1, 1000)]
     public int RngMaxReplicas { get; set; } = 10;

@@ -50,7 +50,8 @@ public sealed class DockerEngineFixture : IAsyncLifetime
     }
 
     /// <summary>Runs a command against this engine (DOCKER_HOST set); returns exit code and output.</summary>
-    public Task<(int ExitCode, string Output)> RunAsync(string program, IEnumerable<string> arguments, TimeSpan timeout, string? workingDirectory = null)
+    public Task<(int ExitCode, string Output)> RunAsync(
+        string program, IEnumerable<string> arguments, TimeSpan timeout, string? workingDirectory = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo(program)
         {
@@ -67,6 +68,11 @@ public sealed class DockerEngineFixture : IAsyncLifetime
         if (DockerHost.Length > 0)
         {
             info.Environment["DOCKER_HOST"] = DockerHost;
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
         }
 
         return BuiltProgram.RunAsync(info, timeout);
