@@ -25,10 +25,12 @@ public sealed class ComposeFileTests(PublishedFilesFixture published) : IClassFi
     }
 
     [Fact]
-    public async Task The_same_file_passes_docker_stack_config_for_swarm()
+    public async Task The_stack_file_passes_docker_stack_config_for_swarm()
     {
+        // A quick check of the file's shape; `docker stack deploy` itself runs it on the real
+        // engine (SwarmDeploymentTests), since `config` accepts files `deploy` refuses.
         Prerequisite.Require(OnPath("docker") ? null : "the docker client is not installed.");
-        var info = new ProcessStartInfo("docker", ["stack", "config", "-c", Path.Combine(published.Output, "docker-compose.yaml")])
+        var info = new ProcessStartInfo("docker", ["stack", "config", "-c", Path.Combine(published.Output, "docker-stack.yaml")])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -43,6 +45,7 @@ public sealed class ComposeFileTests(PublishedFilesFixture published) : IClassFi
 
         Assert.True(exitCode == 0, output);
         Assert.Contains("replicas: 3", output);
+        Assert.StartsWith("version: \"3.8\"", File.ReadAllLines(Path.Combine(published.Output, "docker-stack.yaml")).First(l => !l.StartsWith('#')));
     }
 
     [Fact]

@@ -1,0 +1,66 @@
+using BrkCoin.AppHost.Deployment;
+
+namespace BrkCoin.Tests.Deployment;
+
+/// <summary>The Swarm stack's settings: endpoint mode, one rng per node, where the web UI is published.</summary>
+public sealed class StackSettingsTests
+{
+    private static readonly DeploymentPlan Plan = new(
+        [
+            new DeployedService("rng", "brkcoin-rng:latest", 2, 8080, IsProject: true, IsExternal: false, [], [], null, [], null, ["/app/BrkCoin.Rng", "--health-probe"], 1654),
+            new DeployedService("webui", "brkcoin-webui:latest", 1, 8080, IsProject: true, IsExternal: true, [], [], null, [], null, ["/app/BrkCoin.WebUi", "--health-probe"], 1654),
+        ],
+        new Dictionary<string, string>());
+
+    [Fact]
+    public void By_default_swarm_balances_on_virtual_ips_through_the_routing_mesh()
+    {
+        var stack = ComposeWriter.Compose(Plan, new DeploymentSettings(), swarm: true);
+
+        Assert.Equal("3.8", stack["version"]);
+        Assert.Equal("vip", Deploy(stack, "rng")["endpoint_mode"]);
+        Assert.Equal(2, Deploy(stack, "rng")["replicas"]);
+        Assert.Equal("ingress", Port(stack)["mode"]);
+        Assert.False(Service(stack, "rng").ContainsKey("restart"), "Swarm ignores restart; its policy is under deploy");
+    }
+
+    [Fact]
+    public void Dnsrr_gives_each_tasks_address_and_publishes_on_the_node_itself()
+    {
+        var stack = ComposeWriter.Compose(Plan, new DeploymentSettings { EndpointMode = "dnsrr" }, swarm: true);
+
+        Assert.Equal("dnsrr", Deploy(stack, "rng")["endpoint_mode"]);
+        // Without IPVS there is no routing mesh: a published port must be the node's own.
+        Assert.Equal("host", Port(stack)["mode"]);
+    }
+
+    [Fact]
+    public void Rng_per_node_is_swarms_global_mode()
+    {
+        var stack = ComposeWriter.Compose(Plan, new DeploymentSettings { RngPerNode = true }, swarm: true);
+
+        Assert.Equal("global", Deploy(stack, "rng")["mode"]);
+        Assert.False(Deploy(stack, "rng").ContainsKey("replicas"));
+        Assert.Equal(1, Deploy(stack, "webui")["replicas"]);
+    }
+
+    [Fact]
+    public void Asked_for_one_address_swarm_publishes_nothing_rather_than_every_interface()
+    {
+        var stack = ComposeWriter.Compose(Plan, new DeploymentSettings { WebUiAddress = "127.0.0.1" }, swarm: true);
+
+        Assert.False(Service(stack, "webui").ContainsKey("ports"));
+        // docker-compose can bind one address, and does.
+        var compose = ComposeWriter.Compose(Plan, new DeploymentSettings { WebUiAddress = "127.0.0.1" });
+        Assert.Equal(["127.0.0.1:8080:8080"], (IEnumerable<object>)Service(compose, "webui")["ports"]);
+    }
+
+    private static Dictionary<string, object> Service(Dictionary<string, object> file, string name) =>
+        (Dictionary<string, object>)((Dictionary<string, object>)file["services"])[name];
+
+    private static Dictionary<string, object> Deploy(Dictionary<string, object> file, string name) =>
+        (Dictionary<string, object>)Service(file, name)["deploy"];
+
+    private static Dictionary<string, object> Port(Dictionary<string, object> file) =>
+        (Dictionary<string, object>)((List<object>)Service(file, "webui")["ports"]).Single();
+}
