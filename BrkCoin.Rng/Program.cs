@@ -14,6 +14,7 @@ builder.Services.AddOptions<RngOptions>()
     .ValidateDataAnnotations()
     .ValidateOnStart();
 builder.Services.AddSingleton<RngGate>();
+builder.Services.AddSingleton<RngMetrics>();
 builder.Services.AddSingleton<BrkCoin.Mining.InFlight>();
 
 var app = builder.Build();

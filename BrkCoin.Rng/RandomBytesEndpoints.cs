@@ -16,8 +16,9 @@ public static class RandomBytesEndpoints
     }
 
     private static async Task<IResult> DrawAsync(
-        string count, RngGate gate, InFlight drawing, IOptionsMonitor<RngOptions> options, CancellationToken cancellationToken)
+        string count, RngGate gate, InFlight drawing, RngMetrics metrics, IOptionsMonitor<RngOptions> options, CancellationToken cancellationToken)
     {
+        var arrived = System.Diagnostics.Stopwatch.GetTimestamp();
         // Read per request: the workshop changes the latency while rng runs.
         var settings = options.CurrentValue;
 
@@ -55,6 +56,7 @@ public static class RandomBytesEndpoints
             await Task.Delay(settings.Latency, cancellationToken);
         }
 
+        metrics.Drawn(System.Diagnostics.Stopwatch.GetElapsedTime(arrived));
         return Results.Bytes(RandomNumberGenerator.GetBytes(n), "application/octet-stream");
     }
 }

@@ -19,6 +19,7 @@ public static class Extensions
 {
     private const string HealthEndpointPath = "/health";
     private const string AlivenessEndpointPath = "/alive";
+    public const string MetricsEndpointPath = "/metrics";
 
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
@@ -72,13 +73,22 @@ public static class Extensions
                 // Probes hit these every few seconds; tracing them would bury the mining traces.
                 .AddAspNetCoreInstrumentation(aspnet => aspnet.Filter = context =>
                     !context.Request.Path.StartsWithSegments(HealthEndpointPath)
-                    && !context.Request.Path.StartsWithSegments(AlivenessEndpointPath))
+                    && !context.Request.Path.StartsWithSegments(AlivenessEndpointPath)
+                    && !context.Request.Path.StartsWithSegments(MetricsEndpointPath))
                 .AddHttpClientInstrumentation());
 
         builder.AddOpenTelemetryExporters();
 
         return builder;
     }
+
+    /// <summary>
+    /// <c>Metrics:Prometheus=true</c> (set by the Kubernetes files for rng) serves the metrics at
+    /// <c>/metrics</c> for Prometheus to scrape: the autoscaler scales rng on its draw latency,
+    /// which it reads through prometheus-adapter. Off elsewhere; OTLP to the dashboard is unchanged.
+    /// </summary>
+    private static bool PrometheusRequested(Microsoft.Extensions.Configuration.IConfiguration configuration) =>
+        bool.TryParse(configuration["Metrics:Prometheus"], out var on) && on;
 
     private static TBuilder AddOpenTelemetryExporters<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
@@ -88,6 +98,11 @@ public static class Extensions
         if (useOtlpExporter)
         {
             builder.Services.AddOpenTelemetry().UseOtlpExporter();
+        }
+
+        if (PrometheusRequested(builder.Configuration))
+        {
+            builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddPrometheusExporter());
         }
 
         return builder;
@@ -112,6 +127,11 @@ public static class Extensions
         {
             Predicate = registration => registration.Tags.Contains("live"),
         });
+
+        if (PrometheusRequested(app.Configuration))
+        {
+            app.MapPrometheusScrapingEndpoint(MetricsEndpointPath);
+        }
 
         return app;
     }

@@ -64,6 +64,10 @@ public sealed class DeploymentSettings
     /// <summary>One rng per node, as the original's stack runs it: Swarm global mode, a Kubernetes DaemonSet.</summary>
     public bool RngPerNode { get; set; }
 
+    /// <summary>Namespace whose Prometheus may scrape rng's /metrics (Kubernetes).</summary>
+    [RegularExpression("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
+    public string MetricsNamespace { get; set; } = "monitoring";
+
     /// <summary>Most rng replicas the HorizontalPodAutoscaler may run.</summary>
     [Range(1, 1000)]
     public int RngMaxReplicas { get; set; } = 10;

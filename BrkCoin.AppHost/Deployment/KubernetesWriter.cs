@@ -17,6 +17,16 @@ public static class KubernetesWriter
     public const string SecretsFile = "secrets.env";
     public const string NameLabel = "app.kubernetes.io/name";
     public const string PartOfLabel = "app.kubernetes.io/part-of";
+
+    /// <summary>The workshop's slides select with <c>-l app=rng</c>; kept beside the recommended labels.</summary>
+    public const string AppLabel = "app";
+
+    /// <summary>
+    /// The per-pod metric rng's autoscaler reads: prometheus-adapter's name for rng's
+    /// brkcoin.rng.draw.duration histogram (MinerTelemetry in ServiceDefaults, which the AppHost
+    /// does not reference; a test holds the two together).
+    /// </summary>
+    public const string RngDrawLatencyMetric = "brkcoin_rng_draw_latency_seconds";
     private const string PartOf = "brkcoin";
 
     public static async Task WriteAsync(DeploymentPlan plan, DeploymentSettings settings, string folder, CancellationToken cancellationToken)
@@ -38,16 +48,26 @@ public static class KubernetesWriter
     public static SortedDictionary<string, List<object>> Documents(DeploymentPlan plan, DeploymentSettings settings)
     {
         var files = new SortedDictionary<string, List<object>>(StringComparer.Ordinal);
-        foreach (var service in plan.Services)
+        foreach (var planned in plan.Services)
         {
+            var isRng = planned.Name == "rng";
+            // rng serves its metrics at /metrics for the autoscaler (through Prometheus and prometheus-adapter).
+            var service = isRng
+                ? planned with { Environment = [.. planned.Environment, new EnvironmentVariable("Metrics__Prometheus", [new TextPart("true")])] }
+                : planned;
+            var perNode = isRng && settings.RngPerNode;
+            // The workshop's fix for the 10 hashes/s ceiling is more rng: let Kubernetes do it,
+            // unless rng runs one per node, where the cluster's size sets the count.
+            var autoscaled = isRng && !perNode;
             var objects = new List<object>
             {
-                service.DataPath is null ? Deployment(service) : StatefulSet(service),
-                Service(service, service.IsExternal ? settings.WebUiServiceType : "ClusterIP"),
+                service.DataPath is not null ? StatefulSet(service)
+                    : perNode ? DaemonSet(service)
+                    : Deployment(service, autoscaled),
+                Service(service, service.IsExternal ? settings.WebUiServiceType : "ClusterIP", headless: isRng),
             };
-            if (service.Name == "rng")
+            if (autoscaled)
             {
-                // The workshop's fix for the 10 hashes/s ceiling is more rng: let Kubernetes do it.
                 objects.Add(Autoscaler(service, settings.RngMaxReplicas));
             }
 
@@ -59,26 +79,43 @@ public static class KubernetesWriter
             files[$"{service.Name}.yaml"] = objects;
         }
 
-        files["network-policies.yaml"] = [.. NetworkPolicies(plan)];
+        files["network-policies.yaml"] = [.. NetworkPolicies(plan), MetricsPolicy(settings)];
         return files;
     }
 
     private static V1ObjectMeta Metadata(string name) => new()
     {
         Name = name,
-        Labels = new Dictionary<string, string> { [NameLabel] = name, [PartOfLabel] = PartOf },
+        Labels = new Dictionary<string, string> { [NameLabel] = name, [PartOfLabel] = PartOf, [AppLabel] = name },
     };
 
     private static Dictionary<string, string> Selector(string name) => new() { [NameLabel] = name };
 
-    private static V1Deployment Deployment(DeployedService service) => new()
+    private static V1Deployment Deployment(DeployedService service, bool autoscaled) => new()
     {
         ApiVersion = "apps/v1",
         Kind = "Deployment",
         Metadata = Metadata(service.Name),
         Spec = new V1DeploymentSpec
         {
-            Replicas = service.Replicas,
+            // Left out where the autoscaler owns the count: `kubectl apply` would reset it each time.
+            Replicas = autoscaled ? null : service.Replicas,
+            // `kubectl rollout undo deployment/worker` goes back through these.
+            RevisionHistoryLimit = 10,
+            Selector = new V1LabelSelector { MatchLabels = Selector(service.Name) },
+            Template = PodTemplate(service),
+        },
+    };
+
+    /// <summary>One rng per node, as the original's workshop runs it.</summary>
+    private static V1DaemonSet DaemonSet(DeployedService service) => new()
+    {
+        ApiVersion = "apps/v1",
+        Kind = "DaemonSet",
+        Metadata = Metadata(service.Name),
+        Spec = new V1DaemonSetSpec
+        {
+            RevisionHistoryLimit = 10,
             Selector = new V1LabelSelector { MatchLabels = Selector(service.Name) },
             Template = PodTemplate(service),
         },
@@ -121,9 +158,22 @@ public static class KubernetesWriter
             mounts.Add(new V1VolumeMount { Name = "data", MountPath = service.DataPath });
         }
 
+        var scraped = service.Environment.Any(v => v.Name == "Metrics__Prometheus");
         return new V1PodTemplateSpec
         {
-            Metadata = new V1ObjectMeta { Labels = Metadata(service.Name).Labels },
+            Metadata = new V1ObjectMeta
+            {
+                Labels = Metadata(service.Name).Labels,
+                // The common scrape convention; a Prometheus configured otherwise needs a ServiceMonitor or PodMonitor.
+                Annotations = scraped
+                    ? new Dictionary<string, string>
+                    {
+                        ["prometheus.io/scrape"] = "true",
+                        ["prometheus.io/port"] = service.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                        ["prometheus.io/path"] = "/metrics",
+                    }
+                    : null,
+            },
             Spec = new V1PodSpec
             {
                 AutomountServiceAccountToken = false,
@@ -209,7 +259,13 @@ public static class KubernetesWriter
 
     private static string Port(DeployedService service) => service.IsProject ? "http" : "tcp";
 
-    private static V1Service Service(DeployedService service, string type) => new()
+    /// <summary>
+    /// A Service per resource. rng's is headless: a ClusterIP is balanced by kube-proxy per
+    /// connection, at random, which queues draws unevenly (and pins them to one pod wherever a
+    /// connection is reused); a headless name resolves to every ready pod, and the worker takes
+    /// those addresses in turn, one per connection, looking the name up again each time.
+    /// </summary>
+    private static V1Service Service(DeployedService service, string type, bool headless = false) => new()
     {
         ApiVersion = "v1",
         Kind = "Service",
@@ -217,6 +273,7 @@ public static class KubernetesWriter
         Spec = new V1ServiceSpec
         {
             Type = type,
+            ClusterIP = headless ? "None" : null,
             Selector = Selector(service.Name),
             Ports = [new V1ServicePort { Name = Port(service), Port = service.Port, TargetPort = Port(service) }],
         },
@@ -230,10 +287,23 @@ public static class KubernetesWriter
         Spec = new V2HorizontalPodAutoscalerSpec
         {
             ScaleTargetRef = new V2CrossVersionObjectReference { ApiVersion = "apps/v1", Kind = "Deployment", Name = service.Name },
-            MinReplicas = service.Replicas,
+            // The workshop's autoscaler: 1 to N rng, on draw latency with a 0.1 s target. A draw
+            // takes 0.1 s unqueued, so a longer average means a queue: with ten workers on one rng
+            // (~0.8 s) it asks for about eight. Where the cluster serves no custom metrics the
+            // autoscaler acts on CPU alone (which a waiting rng barely uses): see README.
+            MinReplicas = 1,
             MaxReplicas = Math.Max(service.Replicas, maxReplicas),
             Metrics =
             [
+                new V2MetricSpec
+                {
+                    Type = "Pods",
+                    Pods = new V2PodsMetricSource
+                    {
+                        Metric = new V2MetricIdentifier { Name = RngDrawLatencyMetric },
+                        Target = new V2MetricTarget { Type = "AverageValue", AverageValue = new ResourceQuantity("100m") },
+                    },
+                },
                 new V2MetricSpec
                 {
                     Type = "Resource",
@@ -283,6 +353,36 @@ public static class KubernetesWriter
     /// Deny all ingress, then admit each service's callers (from the model's references) on its
     /// port, and anyone to the external web UI: the seed's one-network-per-service isolation.
     /// </summary>
+    /// <summary>Lets Prometheus (in the namespace <c>Deploy:MetricsNamespace</c>) scrape rng's /metrics.</summary>
+    private static V1NetworkPolicy MetricsPolicy(DeploymentSettings settings) => new()
+    {
+        ApiVersion = "networking.k8s.io/v1",
+        Kind = "NetworkPolicy",
+        Metadata = Metadata("allow-rng-metrics-scrape"),
+        Spec = new V1NetworkPolicySpec
+        {
+            PodSelector = new V1LabelSelector { MatchLabels = Selector("rng") },
+            PolicyTypes = ["Ingress"],
+            Ingress =
+            [
+                new V1NetworkPolicyIngressRule
+                {
+                    Ports = [new V1NetworkPolicyPort { Protocol = "TCP", Port = settings.ServicePort }],
+                    FromProperty =
+                    [
+                        new V1NetworkPolicyPeer
+                        {
+                            NamespaceSelector = new V1LabelSelector
+                            {
+                                MatchLabels = new Dictionary<string, string> { ["kubernetes.io/metadata.name"] = settings.MetricsNamespace },
+                            },
+                        },
+                    ],
+                },
+            ],
+        },
+    };
+
     private static IEnumerable<V1NetworkPolicy> NetworkPolicies(DeploymentPlan plan)
     {
         yield return new V1NetworkPolicy

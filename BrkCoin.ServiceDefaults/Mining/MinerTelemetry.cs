@@ -5,4 +5,16 @@ public static class MinerTelemetry
 {
     public const string MeterName = "BrkCoin.Miner";
     public const string ActivitySourceName = "BrkCoin.Miner";
+
+    /// <summary>rng's histogram of one draw, queueing included: what the workshop measures with httping.</summary>
+    public const string RngDrawDuration = "brkcoin.rng.draw.duration";
+
+    /// <summary>
+    /// The histogram as Prometheus names it (dots to underscores, the unit appended): the series
+    /// prometheus-adapter turns into the autoscaler's per-pod metric.
+    /// </summary>
+    public const string RngDrawDurationPrometheus = "brkcoin_rng_draw_duration_seconds";
+
+    /// <summary>The per-pod metric prometheus-adapter serves and rng's autoscaler targets.</summary>
+    public const string RngDrawLatencyMetric = "brkcoin_rng_draw_latency_seconds";
 }

@@ -40,12 +40,72 @@ public sealed class KubernetesBaseTests(PublishedFilesFixture published) : IClas
     }
 
     [Fact]
-    public async Task Rng_scales_with_an_autoscaler()
+    public async Task Rng_scales_on_the_draw_latency_it_exports_with_cpu_beside_it()
     {
-        var hpa = Assert.Single((await RenderAsync()).OfType<V2HorizontalPodAutoscaler>());
+        var objects = await RenderAsync();
+        var hpa = Assert.Single(objects.OfType<V2HorizontalPodAutoscaler>());
 
         Assert.Equal("rng", hpa.Spec.ScaleTargetRef.Name);
+        Assert.Equal(1, hpa.Spec.MinReplicas);
         Assert.True(hpa.Spec.MaxReplicas > hpa.Spec.MinReplicas);
+        // What the HPA reads is what rng exports, under prometheus-adapter's name for it.
+        var latency = Assert.Single(hpa.Spec.Metrics, m => m.Type == "Pods").Pods;
+        Assert.Equal(BrkCoin.Mining.MinerTelemetry.RngDrawLatencyMetric, latency.Metric.Name);
+        Assert.Equal(BrkCoin.AppHost.Deployment.KubernetesWriter.RngDrawLatencyMetric, latency.Metric.Name);
+        Assert.Equal("AverageValue", latency.Target.Type);
+        Assert.Equal(0.1m, latency.Target.AverageValue.ToDecimal());
+        Assert.Single(hpa.Spec.Metrics, m => m.Type == "Resource" && m.Resource.Name == "cpu");
+
+        // rng serves the series on the port its pods announce for scraping.
+        var rng = objects.OfType<V1Deployment>().Single(d => d.Metadata.Name == "rng");
+        Assert.Null(rng.Spec.Replicas);
+        Assert.Equal("true", rng.Spec.Template.Spec.Containers.Single().Env.Single(e => e.Name == "Metrics__Prometheus").Value);
+        Assert.Equal("true", rng.Spec.Template.Metadata.Annotations["prometheus.io/scrape"]);
+        Assert.Equal("8080", rng.Spec.Template.Metadata.Annotations["prometheus.io/port"]);
+        Assert.Equal("/metrics", rng.Spec.Template.Metadata.Annotations["prometheus.io/path"]);
+    }
+
+    [Fact]
+    public async Task Rngs_name_resolves_to_every_pod_so_draws_spread_without_kube_proxy()
+    {
+        var rng = (await RenderAsync()).OfType<V1Service>().Single(s => s.Metadata.Name == "rng");
+
+        // Headless: DNS answers with each ready pod; the worker takes them in turn, one per connection.
+        Assert.Equal("None", rng.Spec.ClusterIP);
+    }
+
+    [Fact]
+    public async Task The_workshops_kubectl_commands_work_on_these_objects()
+    {
+        var objects = await RenderAsync();
+
+        // `kubectl get pods -l app=rng`, as the slides select.
+        foreach (var item in objects.OfType<IKubernetesObject<V1ObjectMeta>>().Where(o => o is not V1Secret))
+        {
+            Assert.True(item.Metadata.Labels?.ContainsKey("app") == true, $"{item.Kind} {item.Metadata.Name} has no app label");
+        }
+
+        foreach (var deployment in objects.OfType<V1Deployment>())
+        {
+            Assert.Equal(deployment.Metadata.Name, deployment.Spec.Template.Metadata.Labels["app"]);
+            // `kubectl set image deployment/worker worker=…` names the container after the service.
+            Assert.Equal(deployment.Metadata.Name, deployment.Spec.Template.Spec.Containers.Single().Name);
+            // `kubectl rollout undo` needs the old ReplicaSets kept.
+            Assert.True(deployment.Spec.RevisionHistoryLimit >= 2);
+        }
+
+        Assert.Equal(3, objects.OfType<V1Deployment>().Single(d => d.Metadata.Name == "worker").Spec.Replicas);
+    }
+
+    [Fact]
+    public async Task Prometheus_may_scrape_rng_and_nothing_else()
+    {
+        var policy = Assert.Single((await RenderAsync()).OfType<V1NetworkPolicy>(), p => p.Metadata.Name == "allow-rng-metrics-scrape");
+
+        Assert.Equal("rng", policy.Spec.PodSelector.MatchLabels[NameLabel]);
+        var rule = Assert.Single(policy.Spec.Ingress);
+        Assert.Equal("8080", Assert.Single(rule.Ports).Port.Value);
+        Assert.Equal("monitoring", Assert.Single(rule.FromProperty).NamespaceSelector.MatchLabels["kubernetes.io/metadata.name"]);
     }
 
     [Fact]

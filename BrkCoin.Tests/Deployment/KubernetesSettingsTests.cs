@@ -33,3 +33,24 @@ public sealed class KubernetesSettingsTests
         Assert.Equal("webui", Assert.Single(rule.Http.Paths).Backend.Service.Name);
     }
 }
+
+/// <summary>One rng per node, as the original's workshop runs it.</summary>
+public sealed class KubernetesRngPerNodeTests
+{
+    private static readonly DeploymentPlan Plan = new(
+        [new DeployedService("rng", "brkcoin-rng:latest", 1, 8080, IsProject: true, IsExternal: false, [], [], null, [], null, ["/app/BrkCoin.Rng", "--health-probe"], 1654)],
+        new Dictionary<string, string>());
+
+    [Fact]
+    public void Rng_per_node_is_a_daemon_set_without_an_autoscaler_and_round_trips_strictly()
+    {
+        var objects = KubernetesWriter.Documents(Plan, new DeploymentSettings { RngPerNode = true }).Values.SelectMany(o => o).ToList();
+
+        var daemonSet = Assert.Single(objects.OfType<V1DaemonSet>());
+        Assert.Equal("rng", daemonSet.Spec.Template.Spec.Containers.Single().Name);
+        Assert.Empty(objects.OfType<V1Deployment>());
+        Assert.Empty(objects.OfType<V2HorizontalPodAutoscaler>());
+        var yaml = k8s.KubernetesYaml.Serialize(daemonSet);
+        Assert.Equal(yaml, k8s.KubernetesYaml.Serialize(k8s.KubernetesYaml.LoadAllFromString(yaml, strict: true).Single()));
+    }
+}
