@@ -66,6 +66,25 @@ public sealed class KubernetesBaseTests(PublishedFilesFixture published) : IClas
     }
 
     [Fact]
+    public async Task The_wallet_keeps_every_write_on_its_volume_and_its_probes_keep_the_password_off_the_command_line()
+    {
+        var redis = (await RenderAsync()).OfType<V1StatefulSet>().Single();
+        var container = redis.Spec.Template.Spec.Containers.Single();
+
+        var start = string.Join(' ', container.Args);
+        Assert.Contains("--appendonly yes", start);
+        Assert.Contains("--appendfsync always", start);
+        Assert.Contains("--dir /data", start);
+        Assert.Equal("/data", container.VolumeMounts.Single(m => m.Name == "data").MountPath);
+        foreach (var probe in new[] { container.LivenessProbe, container.ReadinessProbe })
+        {
+            var command = string.Join(' ', probe.Exec.Command);
+            Assert.Contains("REDISCLI_AUTH=", command);
+            Assert.DoesNotContain(" -a ", command);
+        }
+    }
+
+    [Fact]
     public async Task Rngs_name_resolves_to_every_pod_so_draws_spread_without_kube_proxy()
     {
         var rng = (await RenderAsync()).OfType<V1Service>().Single(s => s.Metadata.Name == "rng");
