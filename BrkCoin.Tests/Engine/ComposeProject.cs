@@ -103,13 +103,7 @@ public sealed class ComposeProject : IAsyncDisposable
     }
 
     /// <summary>Hashes per second over <paramref name="window"/>, from /json as the original's page computes it.</summary>
-    public async Task<double> MeasureSpeedAsync(TimeSpan window)
-    {
-        var first = await JsonAsync();
-        await Task.Delay(window, TestContext.Current.CancellationToken);
-        var second = await JsonAsync();
-        return (second.Hashes - first.Hashes) / (second.Now - first.Now);
-    }
+    public Task<double> MeasureSpeedAsync(TimeSpan window) => WalletJson.MeasureSpeedAsync(JsonAsync, window);
 
     /// <summary>Every coin in the wallet: hex hash → the random bytes, read inside the Redis container.</summary>
     public async Task<Dictionary<string, byte[]>> WalletAsync()
@@ -135,4 +129,14 @@ public sealed class ComposeProject : IAsyncDisposable
 }
 
 /// <summary>The original's <c>/json</c>.</summary>
-public sealed record WalletJson(long Coins, long Hashes, double Now);
+public sealed record WalletJson(long Coins, long Hashes, double Now)
+{
+    /// <summary>Hashes per second between two readings <paramref name="window"/> apart, as the original's page computes it.</summary>
+    public static async Task<double> MeasureSpeedAsync(Func<Task<WalletJson>> read, TimeSpan window)
+    {
+        var first = await read();
+        await Task.Delay(window, TestContext.Current.CancellationToken);
+        var second = await read();
+        return (second.Hashes - first.Hashes) / (second.Now - first.Now);
+    }
+}

@@ -119,13 +119,7 @@ public sealed class SwarmStack : IAsyncDisposable
         return JsonSerializer.Deserialize<WalletJson>(body, new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
     }
 
-    public async Task<double> MeasureSpeedAsync(TimeSpan window)
-    {
-        var first = await JsonAsync();
-        await Task.Delay(window, TestContext.Current.CancellationToken);
-        var second = await JsonAsync();
-        return (second.Hashes - first.Hashes) / (second.Now - first.Now);
-    }
+    public Task<double> MeasureSpeedAsync(TimeSpan window) => WalletJson.MeasureSpeedAsync(JsonAsync, window);
 
     /// <summary>Every coin in the wallet, read inside the Redis container.</summary>
     public async Task<Dictionary<string, byte[]>> WalletAsync()
