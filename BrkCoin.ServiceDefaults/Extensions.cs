@@ -68,6 +68,9 @@ public static class Extensions
                 .AddRuntimeInstrumentation()
                 .AddMeter(MinerTelemetry.MeterName))
             .WithTracing(tracing => tracing
+                // Telemetry:TracesPerSecond (default 20): every unit of work at the workshop's
+                // pace, a steady sample beyond it; 0 records every trace.
+                .SetSampler(TraceSampler(builder.Configuration))
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource(MinerTelemetry.ActivitySourceName)
                 // Probes hit these every few seconds; tracing them would bury the mining traces.
@@ -81,6 +84,17 @@ public static class Extensions
 
         return builder;
     }
+
+    private static Sampler TraceSampler(Microsoft.Extensions.Configuration.IConfiguration configuration)
+    {
+        var limit = int.TryParse(configuration["Telemetry:TracesPerSecond"], out var value) ? value : DefaultTracesPerSecond;
+        return limit <= 0
+            ? new ParentBasedSampler(new AlwaysOnSampler())
+            : new ParentBasedSampler(new TracesPerSecondSampler(limit));
+    }
+
+    /// <summary>Above a worker's classic pace (~3.3 units a second, 10 with ten loops), below throughput mode's thousands.</summary>
+    public const int DefaultTracesPerSecond = 20;
 
     /// <summary>
     /// <c>Metrics:Prometheus=true</c> (set by the Kubernetes files for rng) serves the metrics at

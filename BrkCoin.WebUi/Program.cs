@@ -16,6 +16,7 @@ builder.AddRedisClient("redis");
 builder.Services.AddProblemDetails();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<WalletReader>();
+builder.Services.AddSingleton<SharedTotals>();
 builder.Services.AddSingleton<BrkCoin.WebUi.Workshop.WorkshopView>();
 builder.Services.AddSingleton<HashRateSampler>();
 builder.Services.AddSingleton<IMinerFeed>(services => services.GetRequiredService<HashRateSampler>());

@@ -3,7 +3,8 @@ using BrkCoin.Tests.Support;
 
 namespace BrkCoin.Tests.Deployment;
 
-public sealed class ComposeFileTests(PublishedFilesFixture published) : IClassFixture<PublishedFilesFixture>
+[Collection(PublishedFilesCollection.Name)]
+public sealed class ComposeFileTests(PublishedFilesFixture published)
 {
     private static readonly string[] Projects = ["rng", "hasher", "worker", "webui"];
     private readonly ComposeFile _compose = new(published.Output);

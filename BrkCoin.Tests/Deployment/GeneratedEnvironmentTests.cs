@@ -13,7 +13,8 @@ namespace BrkCoin.Tests.Deployment;
 /// forces: each host:port a container would reach (rng:8080, redis:6379) becomes the loopback
 /// port that service was given here.
 /// </summary>
-public sealed class GeneratedEnvironmentTests(PublishedFilesFixture published) : IClassFixture<PublishedFilesFixture>, IAsyncDisposable
+[Collection(PublishedFilesCollection.Name)]
+public sealed class GeneratedEnvironmentTests(PublishedFilesFixture published) : IAsyncDisposable
 {
     private readonly List<Process> _processes = [];
     private readonly ComposeFile _compose = new(published.Output);

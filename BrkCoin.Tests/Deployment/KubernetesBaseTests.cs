@@ -5,7 +5,8 @@ using k8s.Models;
 
 namespace BrkCoin.Tests.Deployment;
 
-public sealed class KubernetesBaseTests(PublishedFilesFixture published) : IClassFixture<PublishedFilesFixture>
+[Collection(PublishedFilesCollection.Name)]
+public sealed class KubernetesBaseTests(PublishedFilesFixture published)
 {
     private const string NameLabel = "app.kubernetes.io/name";
     private static readonly string[] Services = ["hasher", "redis", "rng", "webui", "worker"];

@@ -3,7 +3,8 @@ using System.Text.Json;
 namespace BrkCoin.Tests.Deployment;
 
 /// <summary>The Aspire manifest that azd and aspirate read.</summary>
-public sealed class ManifestTests(PublishedFilesFixture published) : IClassFixture<PublishedFilesFixture>
+[Collection(PublishedFilesCollection.Name)]
+public sealed class ManifestTests(PublishedFilesFixture published)
 {
     private readonly JsonElement _resources = JsonDocument.Parse(
         File.ReadAllText(Path.Combine(published.ManifestOutput, "aspire-manifest.json"))).RootElement.GetProperty("resources");

@@ -3,8 +3,9 @@ using BrkCoin.Tests.Support;
 namespace BrkCoin.Tests.Deployment;
 
 /// <summary>
-/// Runs the AppHost's two publish commands once, exactly as the README gives them: the
-/// deployment files (three workers, throughput mode) and the Aspire manifest.
+/// Runs the AppHost's two publish commands once for every class that reads their output, exactly
+/// as the README gives them: the deployment files (three workers, throughput mode) and the Aspire
+/// manifest. Shared by a collection: as a class fixture it ran five times.
 /// </summary>
 public sealed class PublishedFilesFixture : IAsyncLifetime
 {
@@ -43,4 +44,10 @@ public sealed class PublishedFilesFixture : IAsyncLifetime
 
         return ValueTask.CompletedTask;
     }
+}
+
+[CollectionDefinition(Name)]
+public sealed class PublishedFilesCollection : ICollectionFixture<PublishedFilesFixture>
+{
+    public const string Name = "published files";
 }

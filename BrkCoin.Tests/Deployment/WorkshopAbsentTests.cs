@@ -1,7 +1,8 @@
 namespace BrkCoin.Tests.Deployment;
 
 /// <summary>The workshop's commands and knobs are for run mode: nothing of them reaches a deployment.</summary>
-public sealed class WorkshopAbsentTests(PublishedFilesFixture published) : IClassFixture<PublishedFilesFixture>
+[Collection(PublishedFilesCollection.Name)]
+public sealed class WorkshopAbsentTests(PublishedFilesFixture published)
 {
     [Fact]
     public void No_published_file_names_the_live_settings_or_the_workshop()

@@ -7,11 +7,11 @@ public static class JsonEndpoint
 {
     public static IEndpointRouteBuilder MapOriginalJson(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/json", async (WalletReader reader) =>
+        app.MapGet("/json", async (SharedTotals shared) =>
         {
             try
             {
-                var totals = await reader.ReadTotalsAsync();
+                var totals = await shared.ReadAsync();
                 return Results.Json(new
                 {
                     coins = totals.Coins,

@@ -1,0 +1,208 @@
+#!/usr/bin/env python3
+"""BrkCoin's benchmark over the running system (not a test): starts the AppHost in each shape in
+turn, one at a time, and prints one table of speed against the workshop's model, CPU, memory,
+RSS per kind of process, time to the first hash, and /json under wrk.
+
+Public tools only: /proc, curl-free HTTP from Python's standard library, wrk from Debian.
+Everything binds loopback; every run is bounded in time.
+
+    bash bench/run.sh                  # every shape
+    bash bench/run.sh classic          # the workshop's shapes only
+    bash bench/run.sh json             # one worker and /json under wrk only
+    WINDOW=20 bash bench/run.sh        # shorter measuring window
+"""
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+WEBUI = "http://127.0.0.1:5100"
+WARMUP = int(os.environ.get("WARMUP", "20"))   # seconds after the first hash before measuring
+WINDOW = int(os.environ.get("WINDOW", "30"))   # seconds the speed and CPU are measured over
+CORES = os.cpu_count() or 1
+
+# (label, AppHost arguments, model in hashes/s or None for throughput mode)
+CLASSIC = [
+    ("classic 1 worker", ["--Mining:Workers=1"], 10 / 3 * 1),
+    ("classic 2 workers", ["--Mining:Workers=2"], 10 / 3 * 2),
+    ("classic 5 workers", ["--Mining:Workers=5"], 10.0),
+    ("classic 10 workers", ["--Mining:Workers=10"], 10.0),
+    ("classic 10 workers x 3 rng", ["--Mining:Workers=10", "--Mining:RngReplicas=3"], 30.0),
+    ("classic 10 workers x 5 rng", ["--Mining:Workers=10", "--Mining:RngReplicas=5"], 100 / 3),
+]
+THROUGHPUT = [
+    ("throughput 1 worker x 1 loop", ["--Mining:Throughput=true"], None),
+    ("throughput 1 worker x 16 loops", ["--Mining:Throughput=true", "--Mining:LoopsPerWorker=16"], None),
+    ("throughput 2 workers x 8 loops", ["--Mining:Throughput=true", "--Mining:Workers=2", "--Mining:LoopsPerWorker=8"], None),
+]
+
+
+def get_json(path, timeout=2):
+    with urllib.request.urlopen(WEBUI + path, timeout=timeout) as response:
+        return json.loads(response.read())
+
+
+def cpu_jiffies():
+    with open("/proc/stat") as stat:
+        fields = [int(x) for x in stat.readline().split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    return sum(fields) - idle, sum(fields)
+
+
+def mem_in_use_mb():
+    info = {}
+    with open("/proc/meminfo") as meminfo:
+        for line in meminfo:
+            key, value = line.split(":", 1)
+            info[key] = int(value.split()[0])
+    return (info["MemTotal"] - info["MemAvailable"]) / 1024
+
+
+def kind_of(cmdline):
+    """Which part of the running system a process is, from its command line."""
+    if re.search(r"BrkCoin\.AppHost", cmdline):
+        return "apphost"
+    if "dotnet run" in cmdline.replace("\0", " ") and re.search(r"BrkCoin\.(Rng|Hasher|Worker|WebUi)", cmdline):
+        return "service host"
+    if re.search(r"BrkCoin\.(Rng|Hasher|Worker|WebUi)", cmdline):
+        return "service"
+    if "Aspire.Dashboard" in cmdline:
+        return "dashboard"
+    if re.search(r"/dcp(\0|$| )|/dcpctrl|/dcpproc|dcp\0start-apiserver|aspire\.hosting\.orchestration", cmdline):
+        return "dcp"
+    return None
+
+
+def rss_by_kind():
+    kinds = {}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/cmdline") as f:
+                cmdline = f.read()
+            with open(f"/proc/{pid}/status") as f:
+                rss = next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+        except (OSError, StopIteration):
+            continue
+        kind = kind_of(cmdline)
+        if kind:
+            kinds.setdefault(kind, []).append(rss / 1024)
+    return kinds
+
+
+def wrk(connections, seconds=10):
+    try:
+        out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", WEBUI + "/json"],
+                             capture_output=True, text=True, timeout=seconds + 30).stdout
+    except FileNotFoundError:
+        return "wrk missing"
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    p50 = re.search(r"\n\s+50%\s+([\d.]+\w+)", out)
+    p99 = re.search(r"\n\s+99%\s+([\d.]+\w+)", out)
+    errors = re.search(r"Socket errors: (.*)", out)
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    text = f"{float(rps.group(1)):,.0f} req/s p50 {p50.group(1)} p99 {p99.group(1)}" if rps and p50 and p99 else "wrk failed"
+    if errors:
+        text += f" errors: {errors.group(1)}"
+    if non2xx:
+        text += f" non-2xx: {non2xx.group(1)}"
+    return text
+
+
+def stop(apphost):
+    try:
+        os.killpg(apphost.pid, signal.SIGTERM)
+        apphost.wait(timeout=60)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        os.killpg(apphost.pid, signal.SIGKILL)
+    # DCP stops the services a moment after the AppHost; the next shape needs the ports back.
+    deadline = time.time() + 60
+    while time.time() < deadline and any(rss_by_kind().get(k) for k in ("service", "service host", "dcp", "dashboard")):
+        time.sleep(1)
+
+
+def measure(label, arguments, model, with_wrk):
+    baseline_mem = mem_in_use_mb()
+    data = tempfile.mkdtemp(prefix="brkcoin-bench-")
+    started = time.time()
+    apphost = subprocess.Popen(
+        ["dotnet", "run", "--project", "BrkCoin.AppHost", "-c", "Release", "--no-build", "--",
+         "--Mining:Redis:Backend=Embedded", f"--Mining:Redis:DataPath={data}", *arguments],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        first_hash = None
+        while time.time() - started < 120:
+            try:
+                if get_json("/json", timeout=1)["hashes"] > 0:
+                    first_hash = time.time() - started
+                    break
+            except Exception:
+                pass
+            time.sleep(0.1)
+        if first_hash is None:
+            return {"label": label, "error": "no hash within 120 s"}
+
+        time.sleep(WARMUP)
+        busy0, total0 = cpu_jiffies()
+        a = get_json("/json")
+        time.sleep(WINDOW)
+        b = get_json("/json")
+        busy1, total1 = cpu_jiffies()
+        kinds = rss_by_kind()
+        mem = mem_in_use_mb() - baseline_mem
+
+        speed = (b["hashes"] - a["hashes"]) / (b["now"] - a["now"])
+        cores = (busy1 - busy0) / (total1 - total0) * CORES
+        row = {
+            "label": label,
+            "speed": speed,
+            "model": model,
+            "cores": cores,
+            "cpu_ms_per_hash": cores * 1000 / speed if speed > 0 else float("nan"),
+            "mem_mb": mem,
+            "first_hash": first_hash,
+            "rss": {k: (len(v), sum(v) / len(v), max(v)) for k, v in kinds.items()},
+        }
+        if with_wrk:
+            row["wrk16"] = wrk(16)
+            row["wrk500"] = wrk(500)
+        return row
+    finally:
+        stop(apphost)
+        subprocess.run(["rm", "-rf", data])
+
+
+def print_row(row):
+    if "error" in row:
+        print(f"| {row['label']} | {row['error']} |")
+        return
+    model = f"{row['model']:.1f}" if row["model"] else "—"
+    off = f" ({(row['speed'] / row['model'] - 1) * 100:+.0f}%)" if row["model"] else ""
+    rss = "; ".join(f"{k} {n}× {avg:.0f} MB" for k, (n, avg, _) in sorted(row["rss"].items()))
+    print(f"| {row['label']} | {row['speed']:,.1f}{off} | {model} | {row['cores']:.2f} | {row['cpu_ms_per_hash']:.2f} | "
+          f"{row['mem_mb']:,.0f} MB | {rss} | {row['first_hash']:.1f} s |")
+    for key in ("wrk16", "wrk500"):
+        if key in row:
+            print(f"|   /json, {key[3:]} connections | {row[key]} | | | | | | |")
+
+
+def main():
+    which = sys.argv[1] if len(sys.argv) > 1 else "all"
+    shapes = {"classic": CLASSIC, "throughput": THROUGHPUT, "json": CLASSIC[:1]}.get(which, CLASSIC + THROUGHPUT)
+    subprocess.run(["dotnet", "build", "BrkCoin.AppHost", "-c", "Release", "-v", "q", "-nologo"], cwd=ROOT, check=True,
+                   stdout=subprocess.DEVNULL)
+    print(f"BrkCoin benchmark, {time.strftime('%Y-%m-%d')}, {CORES} cores, warm-up {WARMUP} s, window {WINDOW} s")
+    print("| shape | hashes/s (vs model) | model | CPU cores busy | CPU-ms per hash | memory in use | RSS per process kind (count × average) | first hash |")
+    print("|---|---|---|---|---|---|---|---|")
+    for index, (label, arguments, model) in enumerate(shapes):
+        print_row(measure(label, arguments, model, with_wrk=index == 0))
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
