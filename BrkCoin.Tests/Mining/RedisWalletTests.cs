@@ -49,6 +49,26 @@ public sealed class RedisWalletTests(RedisServerFixture redis) : IClassFixture<R
     }
 
     [Fact]
+    public async Task A_batch_redis_did_not_apply_is_never_taken_as_counted()
+    {
+        Prerequisite.Require(redis.Missing);
+        // A user whose GET is refused: the transaction's check of the mark fails without the mark
+        // being this batch's, as when a restarted Redis answers LOADING. Reading that as "already
+        // counted" would drop the batch; the wallet must say it was not applied.
+        await using var admin = await ConnectionMultiplexer.ConnectAsync($"{redis.ConnectionString},allowAdmin=true");
+        await admin.GetServers()[0].ExecuteAsync("ACL", "SETUSER", "nogets", "on", ">nogets-pw", "~*", "&*", "+@all", "-get");
+        await using var refused = await ConnectionMultiplexer.ConnectAsync($"{redis.ConnectionString},user=nogets,password=nogets-pw,defaultDatabase=5");
+        var db = admin.GetDatabase(5);
+        var identity = Identity("service.instance.id=worker-refused");
+        await db.KeyDeleteAsync([WalletKeys.Hashes, WalletKeys.WorkerLastFlush(identity.Id)]);
+        var wallet = new RedisWallet(refused, identity, TimeProvider.System);
+
+        await Assert.ThrowsAnyAsync<RedisException>(() => wallet.AddHashesAsync(new FlushBatch(1, 7)));
+
+        Assert.Equal(0, (long)await db.StringGetAsync(WalletKeys.Hashes));
+    }
+
+    [Fact]
     public void A_worker_outside_aspire_is_named_by_host_and_process()
     {
         Assert.Equal($"{Environment.MachineName}-{Environment.ProcessId}", Identity(null).Id);

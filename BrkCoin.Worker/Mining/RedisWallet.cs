@@ -68,8 +68,19 @@ public sealed class RedisWallet(IConnectionMultiplexer redis, WorkerIdentity ide
             _ = transaction.StringSetAsync(WalletKeys.WorkerLatency(identity.Id), timings.Report(), WalletKeys.WorkerExpiry);
         }
 
-        // Not applied because the mark is already this batch's: it was counted before.
-        await transaction.ExecuteAsync();
+        if (!await transaction.ExecuteAsync())
+        {
+            // Not applied: either the mark is already this batch's (it was counted before and
+            // only the reply was lost), or Redis refused the check itself — after a restart it
+            // answers "LOADING" while it replays its append-only file, which also reads as "not
+            // applied". Only the mark tells the two apart; a batch not yet counted goes again.
+            // (Reading `false` as "counted" once lost 1,058 units in the fault-injection test.)
+            var current = await redis.GetDatabase().StringGetAsync(flushedKey);
+            if (current != mark)
+            {
+                throw new RedisException($"The counter batch {batch.Sequence} was not applied; it will be sent again.");
+            }
+        }
     }
 
     private long Now() => clock.GetUtcNow().ToUnixTimeMilliseconds();
