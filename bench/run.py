@@ -9,6 +9,7 @@ Everything binds loopback; every run is bounded in time.
     bash bench/run.sh                  # every shape
     bash bench/run.sh classic          # the workshop's shapes only
     bash bench/run.sh json             # one worker and /json under wrk only
+    bash bench/run.sh quick            # 1 worker (+ /json), 10 workers x 5 rng, throughput 1 x 16
     WINDOW=20 bash bench/run.sh        # shorter measuring window
 """
 import json
@@ -193,7 +194,13 @@ def print_row(row):
 
 def main():
     which = sys.argv[1] if len(sys.argv) > 1 else "all"
-    shapes = {"classic": CLASSIC, "throughput": THROUGHPUT, "json": CLASSIC[:1]}.get(which, CLASSIC + THROUGHPUT)
+    shapes = {
+        "classic": CLASSIC,
+        "throughput": THROUGHPUT,
+        "json": CLASSIC[:1],
+        # One of each kind, for a quick before/after of a change.
+        "quick": [CLASSIC[0], CLASSIC[-1], THROUGHPUT[1]],
+    }.get(which, CLASSIC + THROUGHPUT)
     subprocess.run(["dotnet", "build", "BrkCoin.AppHost", "-c", "Release", "-v", "q", "-nologo"], cwd=ROOT, check=True,
                    stdout=subprocess.DEVNULL)
     print(f"BrkCoin benchmark, {time.strftime('%Y-%m-%d')}, {CORES} cores, warm-up {WARMUP} s, window {WINDOW} s")
