@@ -35,12 +35,14 @@ public static class WorkshopExtensions
 
         WorkshopCommands.AddKnobs(workshop, controls);
 
-        // Follows every replica's state, so that scaling knows which are running.
+        // Follows every replica's state, so that scaling knows which are running; the live-settings
+        // file goes when the AppHost stops.
         builder.Eventing.Subscribe<BeforeStartEvent>((evt, cancellationToken) =>
         {
             var notifications = evt.Services.GetRequiredService<ResourceNotificationService>();
             var lifetime = evt.Services.GetRequiredService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>();
             _ = controls.FollowReplicasAsync(notifications, lifetime.ApplicationStopping);
+            lifetime.ApplicationStopped.Register(controls.Settings.Dispose);
             return Task.CompletedTask;
         });
 
@@ -48,13 +50,6 @@ public static class WorkshopExtensions
         builder.Eventing.Subscribe<AfterResourcesCreatedEvent>((evt, cancellationToken) =>
         {
             _ = controls.StartInitialShapeAsync(evt.Services, cancellationToken);
-            return Task.CompletedTask;
-        });
-
-        builder.Eventing.Subscribe<AfterResourcesCreatedEvent>((evt, _) =>
-        {
-            evt.Services.GetRequiredService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>()
-                .ApplicationStopped.Register(controls.Settings.Dispose);
             return Task.CompletedTask;
         });
 

@@ -1,11 +1,9 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using BrkCoin.Mining;
 using BrkCoin.Tests.Support;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace BrkCoin.Tests.EndToEnd;
 
