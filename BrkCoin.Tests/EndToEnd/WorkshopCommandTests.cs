@@ -66,7 +66,8 @@ public sealed class WorkshopCommandTests(WorkshopFixture fixture)
             // rng follows its options monitor: no restart, the next draws take 400 ms.
             var latency = await Eventually.ReturnsAsync(() => LatencyAsync(webui), l => l.RngP50 is > 350 and < 480, Deadline, "rng's median near 400 ms");
             Assert.InRange(latency.HasherP50!.Value, 80, 200);
-            Assert.Contains("rng 400 ms a draw", await webui.GetStringAsync("/", Cancel));
+            // The web UI reads the settings file through its own watcher: wait for it, as for rng.
+            await Eventually.ReturnsAsync(() => webui.GetStringAsync("/", Cancel), page => page.Contains("rng 400 ms a draw"), Deadline, "the page to show rng's new latency");
         }
         finally
         {
