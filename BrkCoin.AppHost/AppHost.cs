@@ -1,5 +1,6 @@
 using BrkCoin.AppHost;
 using BrkCoin.AppHost.Deployment;
+using BrkCoin.AppHost.Launch;
 using BrkCoin.AppHost.Wallet;
 using BrkCoin.AppHost.Workshop;
 
@@ -11,18 +12,21 @@ var redis = builder.AddWalletStore(mining.Redis);
 var workshop = builder.AddWorkshop(mining);
 
 var rng = builder.AddProject<Projects.BrkCoin_Rng>("rng")
+    .LaunchFromBuildOutput(mining).WithMetricsExportInterval(mining)
     .WithScalableReplicas(workshop, mining.RngReplicas, mining.MaxRngReplicas)
     .WithHttpHealthCheck("/health")
     .WithThroughputMode(mining, "Rng:Latency", "Rng:ConcurrentRequests")
     .WithLiveSettings(workshop);
 
 var hasher = builder.AddProject<Projects.BrkCoin_Hasher>("hasher")
+    .LaunchFromBuildOutput(mining).WithMetricsExportInterval(mining)
     .WithScalableReplicas(workshop, mining.HasherReplicas, mining.MaxHasherReplicas)
     .WithHttpHealthCheck("/health")
     .WithThroughputMode(mining, "Hasher:Latency")
     .WithLiveSettings(workshop);
 
 builder.AddProject<Projects.BrkCoin_Worker>("worker")
+    .LaunchFromBuildOutput(mining).WithMetricsExportInterval(mining)
     .WithScalableReplicas(workshop, mining.Workers, mining.MaxWorkers)
     .WithEnvironment("Worker__Loops", mining.LoopsPerWorker.ToString(System.Globalization.CultureInfo.InvariantCulture))
     .WithReference(rng).WaitForUnlessScalable(rng, workshop)
@@ -31,9 +35,12 @@ builder.AddProject<Projects.BrkCoin_Worker>("worker")
     .WithHttpHealthCheck("/health")
     .WithThroughputMode(mining, "Worker:Pause")
     // Thousands of calls a second: reuse connections briefly rather than exhaust ephemeral ports.
-    .WithThroughputSetting(mining, "Worker:ConnectionReuse", "00:00:01");
+    .WithThroughputSetting(mining, "Worker:ConnectionReuse", "00:00:01")
+    // Where the rng and hasher replicas serve, so the worker takes them in turn (run mode).
+    .WithLiveSettings(workshop);
 
 builder.AddProject<Projects.BrkCoin_WebUi>("webui")
+    .LaunchFromBuildOutput(mining).WithMetricsExportInterval(mining)
     .WithExternalHttpEndpoints()
     .WithReference(redis).WaitFor(redis)
     .WithHttpHealthCheck("/health")

@@ -44,6 +44,16 @@ public sealed class MiningSettings
     /// </summary>
     public bool Throughput { get; set; }
 
+    /// <summary>
+    /// Run mode: start each service from its build output (<c>dotnet BrkCoin.Rng.dll</c>) rather
+    /// than through a resident <c>dotnet run</c> host per replica; false gives Aspire's default.
+    /// </summary>
+    public bool DirectLaunch { get; set; } = true;
+
+    /// <summary>How often each service sends its metrics to the dashboard in run mode (Aspire's own default is 1 s).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
+    public TimeSpan MetricsExportInterval { get; set; } = TimeSpan.FromSeconds(5);
+
     public WalletStoreSettings Redis { get; set; } = new();
 }
 

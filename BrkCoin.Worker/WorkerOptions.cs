@@ -55,4 +55,14 @@ public sealed class WorkerOptions
     /// <summary>Where hasher is; "http://hasher" is resolved by service discovery.</summary>
     [Required]
     public Uri HasherUrl { get; set; } = new("http://hasher");
+
+    /// <summary>
+    /// Addresses of the rng replicas now running, when something knows them better than DNS does:
+    /// in run mode the AppHost keeps this list in the live-settings file (see
+    /// <see cref="Clients.ReplicaRoundRobin"/>). Empty: <see cref="RngUrl"/> as resolved.
+    /// </summary>
+    public List<Uri> RngReplicas { get; set; } = [];
+
+    /// <summary>The same for hasher.</summary>
+    public List<Uri> HasherReplicas { get; set; } = [];
 }

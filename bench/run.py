@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """BrkCoin's benchmark over the running system (not a test): starts the AppHost in each shape in
 turn, one at a time, and prints one table of speed against the workshop's model, CPU, memory,
-RSS per kind of process, time to the first hash, and /json under wrk.
+CPU, RSS and PSS per kind of process, time to the first hash, and /json under wrk.
 
 Public tools only: /proc, curl-free HTTP from Python's standard library, wrk from Debian.
 Everything binds loopback; every run is bounded in time.
@@ -80,19 +80,59 @@ def kind_of(cmdline):
     return None
 
 
-def rss_by_kind():
-    kinds = {}
+def processes():
+    """pid -> kind for every process of the running system."""
+    found = {}
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
             with open(f"/proc/{pid}/cmdline") as f:
-                cmdline = f.read()
-            with open(f"/proc/{pid}/status") as f:
-                rss = next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+                kind = kind_of(f.read())
+        except OSError:
+            continue
+        if kind:
+            found[pid] = kind
+    return found
+
+
+def memory_kb(pid, field):
+    """A field of /proc/<pid>/smaps_rollup in kB: Rss counts every page the process maps, Pss splits
+    each shared page (the .NET framework's files, mapped by every service) between its sharers."""
+    with open(f"/proc/{pid}/smaps_rollup") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith(field + ":"))
+
+
+def rss_by_kind():
+    """kind -> [(RSS MB, PSS MB)] per process."""
+    kinds = {}
+    for pid, kind in processes().items():
+        try:
+            kinds.setdefault(kind, []).append((memory_kb(pid, "Rss") / 1024, memory_kb(pid, "Pss") / 1024))
         except (OSError, StopIteration):
             continue
-        kind = kind_of(cmdline)
-        if kind:
-            kinds.setdefault(kind, []).append(rss / 1024)
+    return kinds
+
+
+def cpu_ticks_by_pid():
+    """pid -> (kind, user + system clock ticks so far)."""
+    ticks = {}
+    for pid, kind in processes().items():
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                # Fields after the command name, which may hold spaces: utime is the 12th, stime the 13th.
+                fields = f.read().rsplit(")", 1)[1].split()
+            ticks[pid] = (kind, int(fields[11]) + int(fields[12]))
+        except (OSError, IndexError):
+            continue
+    return ticks
+
+
+def cores_by_kind(before, after, seconds):
+    """CPU cores each kind of process kept busy between two cpu_ticks_by_pid() samples."""
+    hz = os.sysconf("SC_CLK_TCK")
+    kinds = {}
+    for pid, (kind, end) in after.items():
+        start = before.get(pid, (kind, 0))[1]  # a process started in the window counts from zero
+        kinds[kind] = kinds.get(kind, 0) + (end - start) / hz / seconds
     return kinds
 
 
@@ -150,15 +190,20 @@ def measure(label, arguments, model, with_wrk):
 
         time.sleep(WARMUP)
         busy0, total0 = cpu_jiffies()
+        ticks0 = cpu_ticks_by_pid()
         a = get_json("/json")
         time.sleep(WINDOW)
         b = get_json("/json")
         busy1, total1 = cpu_jiffies()
+        ticks1 = cpu_ticks_by_pid()
         kinds = rss_by_kind()
         mem = mem_in_use_mb() - baseline_mem
 
         speed = (b["hashes"] - a["hashes"]) / (b["now"] - a["now"])
         cores = (busy1 - busy0) / (total1 - total0) * CORES
+        by_kind = cores_by_kind(ticks0, ticks1, b["now"] - a["now"])
+        # What serves the developer rather than mines: the dashboard, DCP and its proxies, the AppHost.
+        support = sum(by_kind.get(k, 0) for k in ("dashboard", "dcp", "apphost"))
         row = {
             "label": label,
             "speed": speed,
@@ -167,7 +212,9 @@ def measure(label, arguments, model, with_wrk):
             "cpu_ms_per_hash": cores * 1000 / speed if speed > 0 else float("nan"),
             "mem_mb": mem,
             "first_hash": first_hash,
-            "rss": {k: (len(v), sum(v) / len(v), max(v)) for k, v in kinds.items()},
+            "rss": {k: (len(v), sum(r for r, _ in v) / len(v), sum(p for _, p in v) / len(v)) for k, v in kinds.items()},
+            "cpu": by_kind,
+            "support_share": support / cores if cores > 0 else float("nan"),
         }
         if with_wrk:
             row["wrk16"] = wrk(16)
@@ -184,12 +231,13 @@ def print_row(row):
         return
     model = f"{row['model']:.1f}" if row["model"] else "—"
     off = f" ({(row['speed'] / row['model'] - 1) * 100:+.0f}%)" if row["model"] else ""
-    rss = "; ".join(f"{k} {n}× {avg:.0f} MB" for k, (n, avg, _) in sorted(row["rss"].items()))
+    rss = "; ".join(f"{k} {n}× {rss:.0f}/{pss:.0f} MB" for k, (n, rss, pss) in sorted(row["rss"].items()))
+    cpu = "; ".join(f"{k} {c:.2f}" for k, c in sorted(row["cpu"].items()))
     print(f"| {row['label']} | {row['speed']:,.1f}{off} | {model} | {row['cores']:.2f} | {row['cpu_ms_per_hash']:.2f} | "
-          f"{row['mem_mb']:,.0f} MB | {rss} | {row['first_hash']:.1f} s |")
+          f"{cpu}; support {row['support_share']:.0%} | {row['mem_mb']:,.0f} MB | {rss} | {row['first_hash']:.1f} s |")
     for key in ("wrk16", "wrk500"):
         if key in row:
-            print(f"|   /json, {key[3:]} connections | {row[key]} | | | | | | |")
+            print(f"|   /json, {key[3:]} connections | {row[key]} | | | | | | | |")
 
 
 def main():
@@ -204,8 +252,9 @@ def main():
     subprocess.run(["dotnet", "build", "BrkCoin.AppHost", "-c", "Release", "-v", "q", "-nologo"], cwd=ROOT, check=True,
                    stdout=subprocess.DEVNULL)
     print(f"BrkCoin benchmark, {time.strftime('%Y-%m-%d')}, {CORES} cores, warm-up {WARMUP} s, window {WINDOW} s")
-    print("| shape | hashes/s (vs model) | model | CPU cores busy | CPU-ms per hash | memory in use | RSS per process kind (count × average) | first hash |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| shape | hashes/s (vs model) | model | CPU cores busy | CPU-ms per hash | cores per process kind; share of dashboard + DCP + AppHost "
+          "| memory in use | RSS/PSS per process kind (count × average) | first hash |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for index, (label, arguments, model) in enumerate(shapes):
         print_row(measure(label, arguments, model, with_wrk=index == 0))
         sys.stdout.flush()

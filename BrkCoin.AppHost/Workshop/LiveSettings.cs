@@ -16,6 +16,8 @@ public sealed class LiveSettings : IDisposable
     private static readonly TimeSpan OriginalLatency = TimeSpan.FromMilliseconds(100);
 
     private readonly Lock _writing = new();
+    // Service → its running replicas' own addresses (rng and hasher: the ones the worker calls).
+    private readonly Dictionary<string, IReadOnlyList<Uri>> _serving = new(StringComparer.Ordinal);
     private readonly DirectoryInfo _directory;
 
     public LiveSettings(MiningSettings mining)
@@ -62,6 +64,13 @@ public sealed class LiveSettings : IDisposable
         }
     });
 
+    /// <summary>
+    /// Records where <paramref name="service"/>'s running replicas serve. The workers take them in
+    /// turn rather than go through Aspire's proxy, which places each connection on a random
+    /// replica: ten workers on three rng replicas then mine ~24 hashes/s where the lesson says 30.
+    /// </summary>
+    public void SetServing(string service, IReadOnlyList<Uri> replicas) => Change(() => _serving[service] = replicas);
+
     private void Change(Action change)
     {
         lock (_writing)
@@ -82,6 +91,11 @@ public sealed class LiveSettings : IDisposable
                 ["ConcurrentRequests"] = RngConcurrentRequests,
             },
             ["Hasher"] = new JsonObject { ["Latency"] = Format(HasherLatency) },
+            ["Worker"] = new JsonObject
+            {
+                ["RngReplicas"] = Addresses("rng"),
+                ["HasherReplicas"] = Addresses("hasher"),
+            },
             ["Workshop"] = new JsonObject
             {
                 ["Workers"] = Workers,
@@ -93,6 +107,9 @@ public sealed class LiveSettings : IDisposable
         File.WriteAllText(staging, document.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         File.Move(staging, FilePath, overwrite: true);
     }
+
+    private JsonArray Addresses(string service) =>
+        [.. _serving.GetValueOrDefault(service, []).Select(uri => JsonValue.Create(uri.ToString()))];
 
     private static string Format(TimeSpan value) => value.ToString("c", CultureInfo.InvariantCulture);
 

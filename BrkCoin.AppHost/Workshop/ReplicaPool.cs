@@ -12,6 +12,8 @@ public sealed class ReplicaPool(string service, int initial, int max)
 {
     // Replica id (e.g. "worker-xkqwzr3a") → its last known state text.
     private readonly ConcurrentDictionary<string, string?> _replicas = new(StringComparer.Ordinal);
+    // Replica id → where it serves, while it is running and healthy.
+    private readonly ConcurrentDictionary<string, Uri> _serving = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _scaling = new(1, 1);
     private readonly TaskCompletionSource _allDeclared = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -24,14 +26,33 @@ public sealed class ReplicaPool(string service, int initial, int max)
     /// <summary>Replicas started and not stopped, whether or not they are healthy yet.</summary>
     public int Active => _replicas.Values.Count(IsActive);
 
-    /// <summary>Follows a state change of one of this service's replicas.</summary>
-    public void Observe(string replicaId, string? state)
+    /// <summary>Where the running, healthy replicas serve, in a stable order.</summary>
+    public IReadOnlyList<Uri> Serving => [.. _serving.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => r.Value)];
+
+    /// <summary>
+    /// Follows a state change of one of this service's replicas; <paramref name="serving"/> is its
+    /// address while it is running and healthy, else null. True when <see cref="Serving"/> changed.
+    /// </summary>
+    public bool Observe(string replicaId, string? state, Uri? serving = null)
     {
         _replicas[replicaId] = state;
         if (_replicas.Count >= Max)
         {
             _allDeclared.TrySetResult();
         }
+
+        if (serving is null)
+        {
+            return _serving.TryRemove(replicaId, out _);
+        }
+
+        if (_serving.TryGetValue(replicaId, out var known) && known == serving)
+        {
+            return false;
+        }
+
+        _serving[replicaId] = serving;
+        return true;
     }
 
     /// <summary>

@@ -30,9 +30,10 @@ public sealed class WorkshopControls(LiveSettings settings)
         {
             await foreach (var change in notifications.WatchAsync(stopping))
             {
-                if (_pools.TryGetValue(change.Resource.Name, out var pool))
+                if (_pools.TryGetValue(change.Resource.Name, out var pool)
+                    && pool.Observe(change.ResourceId, change.Snapshot.State?.Text, ServingAddress(change.Snapshot)))
                 {
-                    pool.Observe(change.ResourceId, change.Snapshot.State?.Text);
+                    Settings.SetServing(pool.Service, pool.Serving);
                 }
             }
         }
@@ -41,6 +42,18 @@ public sealed class WorkshopControls(LiveSettings settings)
             // The AppHost is stopping.
         }
     }
+
+    /// <summary>
+    /// A replica's own address (not the proxy's) once it is running and healthy: DCP gives each
+    /// replica its port through ASPNETCORE_URLS, and the snapshot carries its effective environment.
+    /// </summary>
+    private static Uri? ServingAddress(CustomResourceSnapshot snapshot) =>
+        snapshot.State?.Text == KnownResourceStates.Running
+        && snapshot.HealthStatus == Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy
+        && snapshot.EnvironmentVariables.FirstOrDefault(e => e.Name == "ASPNETCORE_URLS")?.Value is { Length: > 0 } urls
+        && Uri.TryCreate(urls.Split(';')[0], UriKind.Absolute, out var address)
+            ? address
+            : null;
 
     public async Task StartInitialShapeAsync(IServiceProvider services, CancellationToken cancellationToken)
     {

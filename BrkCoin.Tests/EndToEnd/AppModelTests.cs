@@ -53,18 +53,60 @@ public sealed class AppModelTests
     }
 
     [Fact]
-    public async Task Only_rng_hasher_and_the_web_ui_read_the_live_settings()
+    public async Task Every_service_reads_the_live_settings()
     {
         var builder = await CreateAsync("--Mining:Redis:Backend=Embedded");
         var file = Workshop(builder).Settings.FilePath;
 
-        foreach (var name in new[] { "rng", "hasher", "webui" })
+        // rng, hasher and the web UI for the knobs; the worker for where the replicas serve.
+        foreach (var name in new[] { "rng", "hasher", "webui", "worker" })
         {
             Assert.Equal(file, (await EnvironmentOf(builder, name))["LiveSettings__File"]);
         }
 
-        Assert.False((await EnvironmentOf(builder, "worker")).ContainsKey("LiveSettings__File"));
-        Assert.Contains("\"Latency\": \"00:00:00.1000000\"", await File.ReadAllTextAsync(file, Cancel));
+        var settings = await File.ReadAllTextAsync(file, Cancel);
+        Assert.Contains("\"Latency\": \"00:00:00.1000000\"", settings);
+        Assert.Contains("\"RngReplicas\": []", settings);
+    }
+
+    [Fact]
+    public async Task Run_mode_starts_each_service_from_its_build_output()
+    {
+        var builder = await CreateAsync("--Mining:Redis:Backend=Embedded");
+
+        foreach (var (name, project) in new[] { ("rng", "BrkCoin.Rng"), ("hasher", "BrkCoin.Hasher"), ("worker", "BrkCoin.Worker"), ("webui", "BrkCoin.WebUi") })
+        {
+            var launch = builder.Resources.Single(r => r.Name == name).Annotations.OfType<ExecutableAnnotation>().Single();
+            Assert.Equal(OperatingSystem.IsWindows() ? project + ".exe" : project, Path.GetFileName(launch.Command));
+            Assert.True(File.Exists(launch.Command), launch.Command);
+            Assert.Equal(project, Path.GetFileName(launch.WorkingDirectory));
+        }
+    }
+
+    [Fact]
+    public async Task Direct_launch_can_be_turned_off_and_never_reaches_publish_mode()
+    {
+        var off = await CreateAsync("--Mining:Redis:Backend=Embedded", "--Mining:DirectLaunch=false");
+        var output = Directory.CreateTempSubdirectory("brkcoin-publish-").FullName;
+        var publishing = await CreateAsync("--publisher", "manifest", "--output-path", output, "--Mining:Redis:Backend=Embedded");
+
+        foreach (var builder in new[] { off, publishing })
+        {
+            Assert.All(builder.Resources.OfType<ProjectResource>(), project => Assert.Empty(project.Annotations.OfType<ExecutableAnnotation>()));
+        }
+    }
+
+    [Fact]
+    public async Task Metrics_are_exported_at_the_chosen_interval_not_aspires_one_second()
+    {
+        var defaults = await CreateAsync("--Mining:Redis:Backend=Embedded");
+        var slower = await CreateAsync("--Mining:Redis:Backend=Embedded", "--Mining:MetricsExportInterval=00:00:30");
+
+        foreach (var name in new[] { "rng", "hasher", "worker", "webui" })
+        {
+            Assert.Equal("5000", (await EnvironmentOf(defaults, name))["OTEL_METRIC_EXPORT_INTERVAL"]);
+            Assert.Equal("30000", (await EnvironmentOf(slower, name))["OTEL_METRIC_EXPORT_INTERVAL"]);
+        }
     }
 
     [Fact]

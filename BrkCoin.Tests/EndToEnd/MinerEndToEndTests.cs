@@ -78,6 +78,50 @@ public abstract class MinerEndToEndTests(MinerAppFixture fixture)
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/alive", Cancel)).StatusCode);
     }
 
+    [Theory]
+    [InlineData("rng", "BrkCoin.Rng")]
+    [InlineData("worker", "BrkCoin.Worker")]
+    [InlineData("webui", "BrkCoin.WebUi")]
+    public async Task Each_service_runs_as_its_own_built_program_without_a_dotnet_run_host(string service, string program)
+    {
+        fixture.RequireRunning();
+
+        // The pid DCP reports for the running replica, then what the kernel says that process is.
+        var pid = await Eventually.ReturnsAsync(() => RunningPidAsync(service), p => p is not null, TimeSpan.FromSeconds(30), $"{service}'s pid");
+        var commandLine = (await File.ReadAllTextAsync($"/proc/{pid}/cmdline", Cancel)).Split('\0', StringSplitOptions.RemoveEmptyEntries);
+        var parentId = (await File.ReadAllLinesAsync($"/proc/{pid}/status", Cancel)).Single(l => l.StartsWith("PPid:", StringComparison.Ordinal)).Split('\t')[1].Trim();
+        var parent = (await File.ReadAllTextAsync($"/proc/{parentId}/cmdline", Cancel)).Replace('\0', ' ');
+
+        Assert.Equal(program, Path.GetFileName(commandLine[0]));
+        Assert.DoesNotContain("dotnet run", parent);
+    }
+
+    private async Task<int?> RunningPidAsync(string service)
+    {
+        // WatchAsync replays every resource's current state first; a second is plenty for that.
+        using var replay = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
+        replay.CancelAfter(TimeSpan.FromSeconds(1));
+        int? found = null;
+        try
+        {
+            await foreach (var change in fixture.App.ResourceNotifications.WatchAsync(replay.Token))
+            {
+                if (change.Resource.Name == service
+                    && change.Snapshot.State?.Text == KnownResourceStates.Running
+                    && change.Snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value is { } pid
+                    && int.TryParse(pid.ToString(), out var id))
+                {
+                    found = id;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!Cancel.IsCancellationRequested)
+        {
+        }
+
+        return found;
+    }
+
     [Fact]
     public async Task Rng_and_hasher_answer_through_the_apphost_as_the_worker_sees_them()
     {

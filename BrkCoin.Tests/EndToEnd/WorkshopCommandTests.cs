@@ -4,6 +4,7 @@ using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using BrkCoin.Mining;
 using BrkCoin.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace BrkCoin.Tests.EndToEnd;
 
@@ -53,6 +54,31 @@ public sealed class WorkshopCommandTests(WorkshopFixture fixture)
     }
 
     [Fact]
+    public async Task Workers_are_told_where_each_running_rng_replica_serves()
+    {
+        fixture.RequireRunning();
+        var proxy = fixture.App.GetEndpoint("rng", "http");
+
+        var up = await ExecuteAsync("scale-rng", ("replicas", "2"));
+        Assert.True(up.Success, up.Message);
+
+        // The worker's live settings name both replicas' own addresses, not the proxy's, and each
+        // one answers there.
+        var replicas = await Eventually.ReturnsAsync(() => AnnouncedAsync("RngReplicas"), list => list.Count == 2, Deadline, "two rng replicas announced");
+        Assert.DoesNotContain(replicas, address => address.Port == proxy.Port);
+        using var direct = new HttpClient();
+        foreach (var replica in replicas)
+        {
+            Assert.Equal(32, (await direct.GetByteArrayAsync(new Uri(replica, "/32"), Cancel)).Length);
+        }
+
+        var down = await ExecuteAsync("scale-rng", ("replicas", "1"));
+        Assert.True(down.Success, down.Message);
+        var left = await Eventually.ReturnsAsync(() => AnnouncedAsync("RngReplicas"), list => list.Count == 1, Deadline, "one rng replica announced");
+        Assert.Contains(left.Single(), replicas);
+    }
+
+    [Fact]
     public async Task Rng_latency_set_live_shows_at_rng_and_not_at_hasher()
     {
         fixture.RequireRunning();
@@ -99,6 +125,9 @@ public sealed class WorkshopCommandTests(WorkshopFixture fixture)
                 await ExecuteAsync("toggle-rng-cap");
             }
         }
+
+        // The panel keeps 10 s of calls: leave it at the original's pace for the next test.
+        await Eventually.ReturnsAsync(() => LatencyAsync(webui), l => l.HasherP50 is > 80 and < 160, Deadline, "hasher back near 100 ms");
     }
 
     [Theory]
@@ -122,6 +151,14 @@ public sealed class WorkshopCommandTests(WorkshopFixture fixture)
 
     private Task<ExecuteCommandResult> ExecuteAsync(string command, params (string Name, string Value)[] arguments) =>
         WorkshopCommand.ExecuteAsync(fixture.App, command, arguments);
+
+    // The worker's view of the replicas, as the AppHost last wrote it to the live-settings file.
+    private async Task<List<Uri>> AnnouncedAsync(string key)
+    {
+        var workshop = fixture.App.Services.GetRequiredService<BrkCoin.AppHost.Workshop.WorkshopControls>();
+        using var settings = JsonDocument.Parse(await File.ReadAllTextAsync(workshop.Settings.FilePath, Cancel));
+        return [.. settings.RootElement.GetProperty("Worker").GetProperty(key).EnumerateArray().Select(a => new Uri(a.GetString()!))];
+    }
 
     private async Task<int> LiveWorkersAsync()
     {

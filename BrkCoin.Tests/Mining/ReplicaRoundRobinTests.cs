@@ -80,4 +80,49 @@ public sealed class ReplicaRoundRobinTests : IAsyncLifetime
         Assert.Equal(6, _served.Count);
         Assert.DoesNotContain("127.0.0.2", _served);
     }
+
+    [Fact]
+    public async Task Replicas_the_apphost_announced_are_taken_in_turn_instead_of_the_proxy()
+    {
+        // The name resolves to one address, as Aspire's proxy on localhost does in run mode; the
+        // AppHost's list names the replicas behind it.
+        var announced = new List<Uri> { new($"http://127.0.0.2:{_port}/"), new($"http://127.0.0.3:{_port}/") };
+        var roundRobin = new ReplicaRoundRobin((_, _) => Task.FromResult(Replicas[..1]), () => announced);
+        var rng = Client(roundRobin, $"http://127.0.0.1:{_port}");
+
+        for (var i = 0; i < 6; i++)
+        {
+            await rng.GetRandomBytesAsync(8, TestContext.Current.CancellationToken);
+        }
+
+        Assert.Equal(["127.0.0.2", "127.0.0.3", "127.0.0.2", "127.0.0.3", "127.0.0.2", "127.0.0.3"], _served.ToList());
+
+        // The list follows the AppHost's rewrites: a replica added is visited from the next call.
+        announced.Add(new Uri($"http://127.0.0.1:{_port}/"));
+        _served.Clear();
+        for (var i = 0; i < 6; i++)
+        {
+            await rng.GetRandomBytesAsync(8, TestContext.Current.CancellationToken);
+        }
+
+        Assert.All(Replicas, replica => Assert.Equal(2, _served.Count(s => s == replica.ToString())));
+    }
+
+    [Fact]
+    public async Task When_every_announced_replica_is_gone_the_proxy_still_answers()
+    {
+        await _servers[1].StopAsync(TestContext.Current.CancellationToken);
+        var roundRobin = new ReplicaRoundRobin(announced: () => [new Uri($"http://127.0.0.2:{_port}/")]);
+        var rng = Client(roundRobin, $"http://127.0.0.1:{_port}");
+
+        await rng.GetRandomBytesAsync(8, TestContext.Current.CancellationToken);
+
+        Assert.Equal(["127.0.0.1"], _served.ToList());
+    }
+
+    private static RngClient Client(ReplicaRoundRobin roundRobin, string baseAddress)
+    {
+        var handler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.Zero, ConnectCallback = roundRobin.ConnectAsync };
+        return new RngClient(new HttpClient(handler, disposeHandler: true) { BaseAddress = new Uri(baseAddress) });
+    }
 }

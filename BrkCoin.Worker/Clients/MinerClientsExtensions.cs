@@ -27,10 +27,10 @@ public static class MinerClientsExtensions
     public static IServiceCollection AddMinerClients(this IServiceCollection services)
     {
         services.AddHttpClient<IRngClient, RngClient>((provider, http) => Configure(http, provider, o => o.RngUrl))
-            .ConfigurePrimaryHttpMessageHandler(SpreadingHandler)
+            .ConfigurePrimaryHttpMessageHandler(provider => SpreadingHandler(provider, o => o.RngReplicas))
             .RemoveAllResilienceHandlers();
         services.AddHttpClient<IHasherClient, HasherClient>((provider, http) => Configure(http, provider, o => o.HasherUrl))
-            .ConfigurePrimaryHttpMessageHandler(SpreadingHandler)
+            .ConfigurePrimaryHttpMessageHandler(provider => SpreadingHandler(provider, o => o.HasherReplicas))
             .RemoveAllResilienceHandlers();
         return services;
     }
@@ -46,10 +46,15 @@ public static class MinerClientsExtensions
         http.Timeout = options.CallTimeout;
     }
 
-    private static SocketsHttpHandler SpreadingHandler(IServiceProvider provider) => new()
+    private static SocketsHttpHandler SpreadingHandler(IServiceProvider provider, Func<WorkerOptions, List<Uri>> replicas)
     {
-        // Zero: the connection is closed after its one request and the next call connects anew.
-        PooledConnectionLifetime = provider.GetRequiredService<IOptions<WorkerOptions>>().Value.ConnectionReuse,
-        ConnectCallback = new ReplicaRoundRobin().ConnectAsync,
-    };
+        // Read on every new connection: the AppHost rewrites the list as replicas start and stop.
+        var options = provider.GetRequiredService<IOptionsMonitor<WorkerOptions>>();
+        return new()
+        {
+            // Zero: the connection is closed after its one request and the next call connects anew.
+            PooledConnectionLifetime = options.CurrentValue.ConnectionReuse,
+            ConnectCallback = new ReplicaRoundRobin(announced: () => replicas(options.CurrentValue)).ConnectAsync,
+        };
+    }
 }

@@ -13,18 +13,30 @@ namespace BrkCoin.Worker.Clients;
 /// ~24 hashes/s, where the lesson (and the model) says 30. Taking the replicas in turn evens the
 /// queues. Microsoft.Extensions.ServiceDiscovery.Dns would do this with pooled connections but
 /// is not in our package feed; the socket handler's connect hook is the smallest place to do it.
-/// A name that resolves to one address (a Swarm virtual IP, a Kubernetes ClusterIP, Aspire's
-/// proxy on localhost in run mode) is connected as usual: the balancer behind it spreads
-/// the connections.
+/// A name that resolves to one address (a Swarm virtual IP, a Kubernetes ClusterIP) is connected
+/// as usual: the balancer behind it spreads the connections.
+///
+/// In run mode the name resolves to Aspire's proxy on localhost, which also places each
+/// connection on a random replica. There the AppHost announces the replicas it has running
+/// (<paramref name="announced"/>, from the live-settings file) and they are taken in turn the
+/// same way, the proxy staying as the last resort.
 /// </remarks>
-public sealed class ReplicaRoundRobin(Func<string, CancellationToken, Task<IPAddress[]>>? resolve = null)
+public sealed class ReplicaRoundRobin(
+    Func<string, CancellationToken, Task<IPAddress[]>>? resolve = null,
+    Func<IReadOnlyList<Uri>>? announced = null)
 {
     private readonly Func<string, CancellationToken, Task<IPAddress[]>> _resolve = resolve ?? Dns.GetHostAddressesAsync;
+    private readonly Func<IReadOnlyList<Uri>> _announced = announced ?? (() => []);
     private int _next = -1;
 
     public async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
     {
         var endpoint = context.DnsEndPoint;
+        if (_announced() is { Count: > 0 } replicas)
+        {
+            return await ConnectAnnouncedAsync(replicas, endpoint, cancellationToken);
+        }
+
         var addresses = await ReplicaAddressesAsync(endpoint.Host, cancellationToken);
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
@@ -48,6 +60,38 @@ public sealed class ReplicaRoundRobin(Func<string, CancellationToken, Task<IPAdd
             socket.Dispose();
             throw;
         }
+    }
+
+    // The chosen replica, the others if it has just stopped (the list is rewritten a moment
+    // later), then the address the name resolved to.
+    private async ValueTask<Stream> ConnectAnnouncedAsync(IReadOnlyList<Uri> replicas, DnsEndPoint fallback, CancellationToken cancellationToken)
+    {
+        var first = (int)((uint)Interlocked.Increment(ref _next) % (uint)replicas.Count);
+        var order = replicas.Skip(first).Concat(replicas.Take(first))
+            .Select(uri => new DnsEndPoint(uri.Host, uri.Port))
+            .Append(fallback);
+        SocketException? last = null;
+        foreach (var candidate in order)
+        {
+            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                await socket.ConnectAsync(candidate, cancellationToken);
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch (SocketException ex)
+            {
+                socket.Dispose();
+                last = ex;
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        }
+
+        throw last!;
     }
 
     private async Task<IPAddress[]> ReplicaAddressesAsync(string host, CancellationToken cancellationToken)
