@@ -15,6 +15,7 @@ Everything binds loopback; every run is bounded in time.
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -71,12 +72,16 @@ def kind_of(cmdline):
         return "apphost"
     if "dotnet run" in cmdline.replace("\0", " ") and re.search(r"BrkCoin\.(Rng|Hasher|Worker|WebUi)", cmdline):
         return "service host"
-    if re.search(r"BrkCoin\.(Rng|Hasher|Worker|WebUi)", cmdline):
+    if re.search(r"BrkCoin\.WebUi", cmdline):
+        return "webui"
+    if re.search(r"BrkCoin\.(Rng|Hasher|Worker)", cmdline):
         return "service"
     if "Aspire.Dashboard" in cmdline:
         return "dashboard"
     if re.search(r"/dcp(\0|$| )|/dcpctrl|/dcpproc|dcp\0start-apiserver|aspire\.hosting\.orchestration", cmdline):
         return "dcp"
+    if re.search(r"(^|/)chrom(e|ium)[^\0]*\0", cmdline):
+        return "browser"
     return None
 
 
@@ -155,6 +160,49 @@ def wrk(connections, seconds=10):
     return text
 
 
+def open_connections(port):
+    """Established TCP connections to a local port (each open page holds one for its live charts)."""
+    count = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(table) as f:
+                next(f)
+                for line in f:
+                    local, _, state = line.split()[1:4]
+                    count += local.endswith(f":{port:04X}") and state == "01"
+        except OSError:
+            pass
+    return count
+
+
+def pages_cost(pages, seconds=20):
+    """Cores the web UI (server) and the browser use while `pages` tabs show the page, in one
+    headless Chromium; None when Chromium is not installed."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not chromium:
+        return None
+    profile = tempfile.mkdtemp(prefix="brkcoin-bench-chromium-")
+    baseline = open_connections(5100)
+    browser = subprocess.Popen(
+        [chromium, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--mute-audio",
+         f"--user-data-dir={profile}", "--remote-debugging-port=0", *[WEBUI + "/"] * pages],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline and open_connections(5100) - baseline < pages:
+            time.sleep(0.5)
+        connected = open_connections(5100) - baseline
+        time.sleep(5)  # past the first render
+        before = cpu_ticks_by_pid()
+        time.sleep(seconds)
+        cores = cores_by_kind(before, cpu_ticks_by_pid(), seconds)
+        return {"pages": pages, "connected": connected, "webui": cores.get("webui", 0), "browser": cores.get("browser", 0)}
+    finally:
+        os.killpg(browser.pid, signal.SIGKILL)
+        browser.wait()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
 def stop(apphost):
     try:
         os.killpg(apphost.pid, signal.SIGTERM)
@@ -163,7 +211,7 @@ def stop(apphost):
         os.killpg(apphost.pid, signal.SIGKILL)
     # DCP stops the services a moment after the AppHost; the next shape needs the ports back.
     deadline = time.time() + 60
-    while time.time() < deadline and any(rss_by_kind().get(k) for k in ("service", "service host", "dcp", "dashboard")):
+    while time.time() < deadline and any(rss_by_kind().get(k) for k in ("service", "webui", "service host", "dcp", "dashboard")):
         time.sleep(1)
 
 
@@ -219,6 +267,7 @@ def measure(label, arguments, model, with_wrk):
         if with_wrk:
             row["wrk16"] = wrk(16)
             row["wrk500"] = wrk(500)
+            row["pages"] = [cost for cost in (pages_cost(1), pages_cost(20)) if cost]
         return row
     finally:
         stop(apphost)
@@ -238,6 +287,9 @@ def print_row(row):
     for key in ("wrk16", "wrk500"):
         if key in row:
             print(f"|   /json, {key[3:]} connections | {row[key]} | | | | | | | |")
+    for cost in row.get("pages", []):
+        print(f"|   {cost['pages']} open page(s) ({cost['connected']} connected) | web UI {cost['webui']:.3f} cores, "
+              f"headless Chromium {cost['browser']:.2f} cores | | | | | | | |")
 
 
 def main():
@@ -248,6 +300,7 @@ def main():
         "json": CLASSIC[:1],
         # One of each kind, for a quick before/after of a change.
         "quick": [CLASSIC[0], CLASSIC[-1], THROUGHPUT[1]],
+        "big": CLASSIC[-1:],
     }.get(which, CLASSIC + THROUGHPUT)
     subprocess.run(["dotnet", "build", "BrkCoin.AppHost", "-c", "Release", "-v", "q", "-nologo"], cwd=ROOT, check=True,
                    stdout=subprocess.DEVNULL)
