@@ -50,6 +50,12 @@ public sealed class MiningSettings
     /// </summary>
     public bool DirectLaunch { get; set; } = true;
 
+    /// <summary>
+    /// Run mode at the classic pace: runtime settings for many small services on one machine (no
+    /// thread-pool spinning, no W^X double mapping, no instrumented JIT tier); false gives .NET's defaults.
+    /// </summary>
+    public bool LeanRuntime { get; set; } = true;
+
     /// <summary>How often each service sends its metrics to the dashboard in run mode (Aspire's own default is 1 s).</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
     public TimeSpan MetricsExportInterval { get; set; } = TimeSpan.FromSeconds(5);

@@ -1,10 +1,5 @@
 using BrkCoin.Hasher;
 
-if (HealthProbe.IsRequested(args))
-{
-    return await HealthProbe.RunAsync();
-}
-
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();

@@ -3,11 +3,6 @@ using BrkCoin.WebUi.Dashboard;
 using BrkCoin.WebUi.Wallet;
 using Radzen;
 
-if (HealthProbe.IsRequested(args))
-{
-    return await HealthProbe.RunAsync();
-}
-
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();

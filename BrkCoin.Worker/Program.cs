@@ -3,11 +3,6 @@ using BrkCoin.Worker;
 using BrkCoin.Worker.Clients;
 using BrkCoin.Worker.Mining;
 
-if (HealthProbe.IsRequested(args))
-{
-    return await HealthProbe.RunAsync();
-}
-
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();

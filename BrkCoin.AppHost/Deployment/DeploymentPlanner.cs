@@ -94,20 +94,30 @@ public sealed class DeploymentPlanner(
             resource.Annotations.OfType<ReadinessAnnotation>().LastOrDefault()?.Path ?? "/health");
     }
 
+    // HTTP_PORTS (first of a list) is the service's port, 8080 as in the .NET images by default;
+    // the status line must say 200. Builtins only: no process besides bash itself.
+    public const string AliveProbe =
+        "port=${HTTP_PORTS:-8080}; exec 3<>/dev/tcp/127.0.0.1/${port%%[,;]*} && " +
+        "printf 'GET /alive HTTP/1.1\\r\\nHost: localhost\\r\\nConnection: close\\r\\n\\r\\n' >&3 && " +
+        "read -r -t 3 status <&3 && [[ $status == *' 200 '* ]]";
+
     // The non-root user of the .NET images (APP_UID) and of the redis image.
     private const long DotNetImageUser = 1654;
     private const long RedisImageUser = 999;
 
     /// <summary>
-    /// Our images hold no curl or wget, so a service checks itself: its own binary started with
-    /// --health-probe asks its /health (see ServiceDefaults' HealthProbe). Redis has redis-cli.
+    /// Our images hold no curl or wget, so a service's check asks its /alive through bash's
+    /// /dev/tcp: bash is in every Debian-based image, ours (debootstrap minbase) and Microsoft's.
+    /// One such check costs under 5 ms of CPU and 3 MB; starting the service's own .NET binary to
+    /// ask (as BrkCoin did before) cost ~70 ms of CPU and 44 MB, every 10 s in every container.
+    /// /alive, not /health: Swarm replaces a task whose check fails, and /health includes Redis; a
+    /// Redis outage must not get healthy workers and web UIs killed. Redis has redis-cli.
     /// </summary>
     private static List<string> HealthCommandOf(IResource resource, List<EnvironmentVariable> environment)
     {
-        if (resource is ProjectResource project)
+        if (resource is ProjectResource)
         {
-            var assembly = Path.GetFileNameWithoutExtension(project.GetProjectMetadata().ProjectPath);
-            return [$"/app/{assembly}", "--health-probe"];
+            return ["bash", "-c", AliveProbe];
         }
 
         var password = environment.FirstOrDefault(v => v.Name == "REDIS_PASSWORD");

@@ -7,7 +7,7 @@ namespace BrkCoin.Tests.Deployment;
 public sealed class KubernetesSettingsTests
 {
     private static readonly DeploymentPlan Plan = new(
-        [new DeployedService("webui", "brkcoin-webui:latest", 2, 8080, IsProject: true, IsExternal: true, [], [], null, [], null, ["/app/x", "--health-probe"], 1654)],
+        [new DeployedService("webui", "brkcoin-webui:latest", 2, 8080, IsProject: true, IsExternal: true, [], [], null, [], null, ["bash", "-c", "exit 0"], 1654)],
         new Dictionary<string, string>());
 
     [Theory]
@@ -38,7 +38,7 @@ public sealed class KubernetesSettingsTests
 public sealed class KubernetesRngPerNodeTests
 {
     private static readonly DeploymentPlan Plan = new(
-        [new DeployedService("rng", "brkcoin-rng:latest", 1, 8080, IsProject: true, IsExternal: false, [], [], null, [], null, ["/app/BrkCoin.Rng", "--health-probe"], 1654)],
+        [new DeployedService("rng", "brkcoin-rng:latest", 1, 8080, IsProject: true, IsExternal: false, [], [], null, [], null, ["bash", "-c", "exit 0"], 1654)],
         new Dictionary<string, string>());
 
     [Fact]

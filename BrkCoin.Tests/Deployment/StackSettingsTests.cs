@@ -7,8 +7,8 @@ public sealed class StackSettingsTests
 {
     private static readonly DeploymentPlan Plan = new(
         [
-            new DeployedService("rng", "brkcoin-rng:latest", 2, 8080, IsProject: true, IsExternal: false, [], [], null, [], null, ["/app/BrkCoin.Rng", "--health-probe"], 1654),
-            new DeployedService("webui", "brkcoin-webui:latest", 1, 8080, IsProject: true, IsExternal: true, [], [], null, [], null, ["/app/BrkCoin.WebUi", "--health-probe"], 1654),
+            new DeployedService("rng", "brkcoin-rng:latest", 2, 8080, IsProject: true, IsExternal: false, [], [], null, [], null, ["bash", "-c", "exit 0"], 1654),
+            new DeployedService("webui", "brkcoin-webui:latest", 1, 8080, IsProject: true, IsExternal: true, [], [], null, [], null, ["bash", "-c", "exit 0"], 1654),
         ],
         new Dictionary<string, string>());
 

@@ -97,6 +97,27 @@ public sealed class AppModelTests
     }
 
     [Fact]
+    public async Task Classic_run_mode_gives_the_services_the_lean_runtime_settings_unless_turned_off()
+    {
+        var lean = await CreateAsync("--Mining:Redis:Backend=Embedded");
+        var defaults = await CreateAsync("--Mining:Redis:Backend=Embedded", "--Mining:LeanRuntime=false");
+        var throughput = await CreateAsync("--Mining:Redis:Backend=Embedded", "--Mining:Throughput=true");
+
+        foreach (var name in new[] { "rng", "hasher", "worker", "webui" })
+        {
+            Assert.DoesNotContain("DOTNET_TieredPGO", (await EnvironmentOf(throughput, name)).Keys);
+            var environment = await EnvironmentOf(lean, name);
+            Assert.Equal("0", environment["DOTNET_ThreadPool_UnfairSemaphoreSpinLimit"]);
+            Assert.Equal("0", environment["DOTNET_EnableWriteXorExecute"]);
+            Assert.Equal("0", environment["DOTNET_TieredPGO"]);
+            var plain = await EnvironmentOf(defaults, name);
+            Assert.DoesNotContain("DOTNET_ThreadPool_UnfairSemaphoreSpinLimit", plain.Keys);
+            Assert.DoesNotContain("DOTNET_EnableWriteXorExecute", plain.Keys);
+            Assert.DoesNotContain("DOTNET_TieredPGO", plain.Keys);
+        }
+    }
+
+    [Fact]
     public async Task Metrics_are_exported_at_the_chosen_interval_not_aspires_one_second()
     {
         var defaults = await CreateAsync("--Mining:Redis:Backend=Embedded");
