@@ -185,10 +185,21 @@ def pages_cost(pages, seconds=20):
     baseline = open_connections(5100)
     browser = subprocess.Popen(
         [chromium, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--mute-audio",
-         f"--user-data-dir={profile}", "--remote-debugging-port=0", *[WEBUI + "/"] * pages],
+         f"--user-data-dir={profile}", "--remote-debugging-port=0", WEBUI + "/"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         deadline = time.time() + 60
+        # Headless Chromium takes one URL on its command line; the other tabs are opened through
+        # its DevTools endpoint (loopback, on the port it writes into the profile).
+        active = os.path.join(profile, "DevToolsActivePort")
+        while time.time() < deadline and not os.path.exists(active):
+            time.sleep(0.2)
+        time.sleep(0.5)
+        with open(active) as f:
+            devtools = f"http://127.0.0.1:{f.readline().strip()}"
+        for _ in range(pages - 1):
+            request = urllib.request.Request(f"{devtools}/json/new?{WEBUI}/", method="PUT")
+            urllib.request.urlopen(request, timeout=10).read()
         while time.time() < deadline and open_connections(5100) - baseline < pages:
             time.sleep(0.5)
         connected = open_connections(5100) - baseline
