@@ -69,7 +69,8 @@ def mem_in_use_mb():
 def kind_of(cmdline):
     """Which part of the running system a process is, from its command line."""
     if re.search(r"BrkCoin\.AppHost", cmdline):
-        return "apphost"
+        # `dotnet run` stays resident as the AppHost's parent, as it did for every service before.
+        return "apphost host" if "\0run\0" in cmdline else "apphost"
     if "dotnet run" in cmdline.replace("\0", " ") and re.search(r"BrkCoin\.(Rng|Hasher|Worker|WebUi)", cmdline):
         return "service host"
     if re.search(r"BrkCoin\.WebUi", cmdline):
@@ -236,9 +237,16 @@ def measure(label, arguments, model, with_wrk):
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         first_hash = None
+        # Where the start-up seconds go: when each kind of process first shows, when /json first
+        # answers, when the first hash is counted.
+        timeline = {}
         while time.time() - started < 120:
+            for kind in set(processes().values()) - set(timeline):
+                timeline[kind] = time.time() - started
             try:
-                if get_json("/json", timeout=1)["hashes"] > 0:
+                json_reply = get_json("/json", timeout=1)
+                timeline.setdefault("/json answers", time.time() - started)
+                if json_reply["hashes"] > 0:
                     first_hash = time.time() - started
                     break
             except Exception:
@@ -262,7 +270,7 @@ def measure(label, arguments, model, with_wrk):
         cores = (busy1 - busy0) / (total1 - total0) * CORES
         by_kind = cores_by_kind(ticks0, ticks1, b["now"] - a["now"])
         # What serves the developer rather than mines: the dashboard, DCP and its proxies, the AppHost.
-        support = sum(by_kind.get(k, 0) for k in ("dashboard", "dcp", "apphost"))
+        support = sum(by_kind.get(k, 0) for k in ("dashboard", "dcp", "apphost", "apphost host"))
         row = {
             "label": label,
             "speed": speed,
@@ -271,6 +279,7 @@ def measure(label, arguments, model, with_wrk):
             "cpu_ms_per_hash": cores * 1000 / speed if speed > 0 else float("nan"),
             "mem_mb": mem,
             "first_hash": first_hash,
+            "timeline": timeline,
             "rss": {k: (len(v), sum(r for r, _ in v) / len(v), sum(p for _, p in v) / len(v)) for k, v in kinds.items()},
             "cpu": by_kind,
             "support_share": support / cores if cores > 0 else float("nan"),
@@ -285,7 +294,7 @@ def measure(label, arguments, model, with_wrk):
         subprocess.run(["rm", "-rf", data])
 
 
-def print_row(row):
+def print_row(row, with_timeline=False):
     if "error" in row:
         print(f"| {row['label']} | {row['error']} |")
         return
@@ -298,6 +307,9 @@ def print_row(row):
     for key in ("wrk16", "wrk500"):
         if key in row:
             print(f"|   /json, {key[3:]} connections | {row[key]} | | | | | | | |")
+    if with_timeline:
+        steps = ", ".join(f"{kind} {at:.1f} s" for kind, at in sorted(row["timeline"].items(), key=lambda item: item[1]))
+        print(f"|   start-up | {steps}, first hash {row['first_hash']:.1f} s | | | | | | | |")
     for cost in row.get("pages", []):
         print(f"|   {cost['pages']} open page(s) ({cost['connected']} connected) | web UI {cost['webui']:.3f} cores, "
               f"headless Chromium {cost['browser']:.2f} cores | | | | | | | |")
@@ -321,7 +333,8 @@ def main():
     print("|---|---|---|---|---|---|---|---|---|")
     for label, arguments, model in shapes:
         # /json and the open pages are measured once, on the first workshop shape.
-        print_row(measure(label, arguments, model, with_wrk=label == CLASSIC[0][0]))
+        first = label == CLASSIC[0][0]
+        print_row(measure(label, arguments, model, with_wrk=first), with_timeline=first)
         sys.stdout.flush()
 
 
