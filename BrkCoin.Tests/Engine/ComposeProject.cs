@@ -117,6 +117,23 @@ public sealed class ComposeProject : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         WebUi.Dispose();
+        // One container at a time before `down`: Debian's dockerd 20.10 deadlocks its network
+        // store (libnetwork's watchLoop against a network's lock) when many containers on one
+        // network leave it at once, and `down` stops them all in parallel. It hung a CI run after
+        // the 16-container workshop project; every later engine call then timed out.
+        try
+        {
+            foreach (var container in await ContainersAsync(string.Empty))
+            {
+                await _engine.RunAsync("docker", ["rm", "--force", container], TimeSpan.FromMinutes(1));
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Listing failed (an assertion on docker-compose's exit code): `down` below still
+            // removes whatever is left.
+        }
+
         await _engine.RunAsync("docker-compose", ["-p", Name, "down", "-v", "--timeout", "5"], ComposeTimeout, Folder);
         try
         {
