@@ -12,21 +12,21 @@ var redis = builder.AddWalletStore(mining.Redis);
 var workshop = builder.AddWorkshop(mining);
 
 var rng = builder.AddProject<Projects.BrkCoin_Rng>("rng")
-    .LaunchFromBuildOutput(mining).WithLeanRuntime(mining).WithMetricsExportInterval(mining)
+    .WithRunModeLaunch(mining)
     .WithScalableReplicas(workshop, mining.RngReplicas, mining.MaxRngReplicas)
     .WithHttpHealthCheck("/health")
     .WithThroughputMode(mining, "Rng:Latency", "Rng:ConcurrentRequests")
     .WithLiveSettings(workshop);
 
 var hasher = builder.AddProject<Projects.BrkCoin_Hasher>("hasher")
-    .LaunchFromBuildOutput(mining).WithLeanRuntime(mining).WithMetricsExportInterval(mining)
+    .WithRunModeLaunch(mining)
     .WithScalableReplicas(workshop, mining.HasherReplicas, mining.MaxHasherReplicas)
     .WithHttpHealthCheck("/health")
     .WithThroughputMode(mining, "Hasher:Latency")
     .WithLiveSettings(workshop);
 
 builder.AddProject<Projects.BrkCoin_Worker>("worker")
-    .LaunchFromBuildOutput(mining).WithLeanRuntime(mining).WithMetricsExportInterval(mining)
+    .WithRunModeLaunch(mining)
     .WithScalableReplicas(workshop, mining.Workers, mining.MaxWorkers)
     .WithEnvironment("Worker__Loops", mining.LoopsPerWorker.ToString(System.Globalization.CultureInfo.InvariantCulture))
     .WithReference(rng).WaitForUnlessScalable(rng, workshop)
@@ -40,7 +40,7 @@ builder.AddProject<Projects.BrkCoin_Worker>("worker")
     .WithLiveSettings(workshop);
 
 builder.AddProject<Projects.BrkCoin_WebUi>("webui")
-    .LaunchFromBuildOutput(mining).WithLeanRuntime(mining).WithMetricsExportInterval(mining)
+    .WithRunModeLaunch(mining)
     .WithExternalHttpEndpoints()
     .WithReference(redis).WaitFor(redis)
     .WithHttpHealthCheck("/health")

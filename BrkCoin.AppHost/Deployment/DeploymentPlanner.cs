@@ -96,7 +96,7 @@ public sealed class DeploymentPlanner(
 
     // HTTP_PORTS (first of a list) is the service's port, 8080 as in the .NET images by default;
     // the status line must say 200. Builtins only: no process besides bash itself.
-    public const string AliveProbe =
+    private const string AliveProbe =
         "port=${HTTP_PORTS:-8080}; exec 3<>/dev/tcp/127.0.0.1/${port%%[,;]*} && " +
         "printf 'GET /alive HTTP/1.1\\r\\nHost: localhost\\r\\nConnection: close\\r\\n\\r\\n' >&3 && " +
         "read -r -t 3 status <&3 && [[ $status == *' 200 '* ]]";

@@ -84,11 +84,11 @@ public sealed class GeneratedEnvironmentTests(PublishedFilesFixture published) :
     {
         var test = ComposeFile.List(ComposeFile.Map(_compose.Service(service)["healthcheck"])["test"]);
         Assert.Equal("CMD", test[0]);
-        // "$$" is Compose's escape for a "$" the container's shell gets.
+        // As Compose hands it to the container: "$$" becomes the "$" the shell gets.
         var start = new ProcessStartInfo(test[1]) { RedirectStandardError = true };
         foreach (var argument in test.Skip(2))
         {
-            start.ArgumentList.Add(argument.Replace("$$", "$", StringComparison.Ordinal));
+            start.ArgumentList.Add(_compose.Interpolate(argument));
         }
 
         start.Environment["HTTP_PORTS"] = port.ToString();

@@ -96,31 +96,12 @@ public abstract class MinerEndToEndTests(MinerAppFixture fixture)
         Assert.DoesNotContain("dotnet run", parent);
     }
 
-    private async Task<int?> RunningPidAsync(string service)
-    {
-        // WatchAsync replays every resource's current state first; a second is plenty for that.
-        using var replay = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
-        replay.CancelAfter(TimeSpan.FromSeconds(1));
-        int? found = null;
-        try
-        {
-            await foreach (var change in fixture.App.ResourceNotifications.WatchAsync(replay.Token))
-            {
-                if (change.Resource.Name == service
-                    && change.Snapshot.State?.Text == KnownResourceStates.Running
-                    && change.Snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value is { } pid
-                    && int.TryParse(pid.ToString(), out var id))
-                {
-                    found = id;
-                }
-            }
-        }
-        catch (OperationCanceledException) when (!Cancel.IsCancellationRequested)
-        {
-        }
-
-        return found;
-    }
+    private async Task<int?> RunningPidAsync(string service) =>
+        (await ResourceSnapshots.LatestAsync(fixture.App, service, Cancel))
+            .Where(snapshot => snapshot.State?.Text == KnownResourceStates.Running)
+            .Select(snapshot => snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value)
+            .Select(pid => int.TryParse(pid?.ToString(), out var id) ? id : (int?)null)
+            .FirstOrDefault(id => id is not null);
 
     [Fact]
     public async Task Rng_and_hasher_answer_through_the_apphost_as_the_worker_sees_them()

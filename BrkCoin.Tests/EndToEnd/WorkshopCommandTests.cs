@@ -180,26 +180,6 @@ public sealed class WorkshopCommandTests(WorkshopFixture fixture)
         return (Read(latency.GetProperty("rng")), Read(latency.GetProperty("hasher")));
     }
 
-    private async Task<List<string?>> ReplicaStatesAsync(string resource)
-    {
-        // WatchAsync replays the current state of every resource first; a second is plenty for that.
-        using var replay = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
-        replay.CancelAfter(TimeSpan.FromSeconds(1));
-        var states = new Dictionary<string, string?>();
-        try
-        {
-            await foreach (var change in fixture.App.ResourceNotifications.WatchAsync(replay.Token))
-            {
-                if (change.Resource.Name == resource)
-                {
-                    states[change.ResourceId] = change.Snapshot.State?.Text;
-                }
-            }
-        }
-        catch (OperationCanceledException) when (!Cancel.IsCancellationRequested)
-        {
-        }
-
-        return [.. states.Values];
-    }
+    private async Task<List<string?>> ReplicaStatesAsync(string resource) =>
+        [.. (await ResourceSnapshots.LatestAsync(fixture.App, resource, Cancel)).Select(snapshot => snapshot.State?.Text)];
 }

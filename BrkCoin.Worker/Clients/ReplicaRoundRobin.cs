@@ -34,55 +34,38 @@ public sealed class ReplicaRoundRobin(
         var endpoint = context.DnsEndPoint;
         if (_announced() is { Count: > 0 } replicas)
         {
-            return await ConnectAnnouncedAsync(replicas, endpoint, cancellationToken);
+            // The proxy the name resolved to stays as the last resort.
+            return await ConnectFirstAsync(
+                [.. InTurn(replicas).Select(uri => (EndPoint)new DnsEndPoint(uri.Host, uri.Port)), endpoint], cancellationToken);
         }
 
         var addresses = await ReplicaAddressesAsync(endpoint.Host, cancellationToken);
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        try
-        {
-            if (addresses.Length > 1)
-            {
-                var first = (int)((uint)Interlocked.Increment(ref _next) % (uint)addresses.Length);
-                // The chosen replica first; the others if it has just gone away.
-                var order = addresses.Skip(first).Concat(addresses.Take(first)).ToArray();
-                await socket.ConnectAsync(order, endpoint.Port, cancellationToken);
-            }
-            else
-            {
-                await socket.ConnectAsync(endpoint, cancellationToken);
-            }
-
-            return new NetworkStream(socket, ownsSocket: true);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
+        return addresses.Length > 1
+            ? await ConnectFirstAsync([.. InTurn(addresses).Select(address => (EndPoint)new IPEndPoint(address, endpoint.Port))], cancellationToken)
+            : await ConnectFirstAsync([endpoint], cancellationToken);
     }
 
-    // The chosen replica, the others if it has just stopped (the list is rewritten a moment
-    // later), then the address the name resolved to.
-    private async ValueTask<Stream> ConnectAnnouncedAsync(IReadOnlyList<Uri> replicas, DnsEndPoint fallback, CancellationToken cancellationToken)
+    // The next replica first; the others after it, in case it has just gone away.
+    private IEnumerable<T> InTurn<T>(IReadOnlyList<T> replicas)
     {
         var first = (int)((uint)Interlocked.Increment(ref _next) % (uint)replicas.Count);
-        var order = replicas.Skip(first).Concat(replicas.Take(first))
-            .Select(uri => new DnsEndPoint(uri.Host, uri.Port))
-            .Append(fallback);
-        SocketException? last = null;
-        foreach (var candidate in order)
+        return replicas.Skip(first).Concat(replicas.Take(first));
+    }
+
+    // The first candidate that accepts; the last one's error if none does.
+    private static async ValueTask<Stream> ConnectFirstAsync(IReadOnlyList<EndPoint> candidates, CancellationToken cancellationToken)
+    {
+        for (var i = 0; ; i++)
         {
             var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
             try
             {
-                await socket.ConnectAsync(candidate, cancellationToken);
+                await socket.ConnectAsync(candidates[i], cancellationToken);
                 return new NetworkStream(socket, ownsSocket: true);
             }
-            catch (SocketException ex)
+            catch (SocketException) when (i < candidates.Count - 1)
             {
                 socket.Dispose();
-                last = ex;
             }
             catch
             {
@@ -90,8 +73,6 @@ public sealed class ReplicaRoundRobin(
                 throw;
             }
         }
-
-        throw last!;
     }
 
     private async Task<IPAddress[]> ReplicaAddressesAsync(string host, CancellationToken cancellationToken)
