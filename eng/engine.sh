@@ -5,6 +5,8 @@
 # debootstrap from the machine's own apt source. Everything is cached under $BRKCOIN_ENGINE_HOME.
 #
 #   eng/engine.sh start     start dockerd and the registry (builds the base images once)
+#   eng/engine.sh start --fresh   the same on an empty engine: no containers, networks,
+#                           volumes or swarm left from an earlier run (what the tests use)
 #   eng/engine.sh images    build BrkCoin's four images with the SDK, as README tells users
 #   eng/engine.sh status    exit 0 when dockerd and the registry run
 #   eng/engine.sh env       print the exports that point docker, docker-compose and the SDK at it
@@ -28,10 +30,12 @@ log() { echo "engine: $*" >&2; }
 
 running() { [[ -f "$home/$1.pid" ]] && kill -0 "$(cat "$home/$1.pid")" 2>/dev/null; }
 
-wait_for() { # what, seconds, command...
+wait_for() { # what (also its pid file's name), seconds, command...
   local what=$1 deadline=$((SECONDS + $2)); shift 2
   until "$@" >/dev/null 2>&1; do
-    ((SECONDS < deadline)) || { log "$what did not come up; see $home/*.log"; return 1; }
+    # A process that died at start will not answer later: say so now, not after the deadline.
+    running "$what" || { log "$what exited at start; see $home/$what.log"; return 1; }
+    ((SECONDS < deadline)) || { log "$what did not come up; see $home/$what.log"; return 1; }
     sleep 0.5
   done
 }
@@ -46,8 +50,7 @@ apt_mirror() {
   echo "$uri"
 }
 
-start_dockerd() {
-  running dockerd && return
+launch_dockerd() {
   mkdir -p "$home/data" "$home/exec"
   log "starting dockerd on $socket"
   # Its own bridge and address pool, so it cannot clash with an engine the user already runs.
@@ -55,7 +58,35 @@ start_dockerd() {
     --pidfile "$home/exec/dockerd.pid" --bridge none --default-address-pool base=10.231.0.0/16,size=24 \
     --insecure-registry "$registry" >"$home/dockerd.log" 2>&1 &
   echo $! >"$home/dockerd.pid"
-  wait_for dockerd 60 docker info
+  wait_for dockerd 60 docker info && return
+  grep -E '^panic:|level=(fatal|error)' "$home/dockerd.log" | tail -n 5 >&2 || true
+  stop_pid dockerd
+  return 1
+}
+
+# Everything dockerd keeps between runs (containers, networks, volumes, swarm membership, image
+# layers) is under data/ and exec/. None of it is needed: the base images are in the registry and
+# the rootfs folders, and BrkCoin's images are rebuilt by `images`.
+reset_state() {
+  log "clearing the engine's state under $home/data and $home/exec"
+  # What a hard-killed engine leaves behind: its containerd, container shims and their mounts.
+  pkill -KILL -f -- "$home/exec/" 2>/dev/null || true
+  findmnt -rn -o TARGET | grep -E "^$home/(data|exec)/" | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
+  # data/ may itself be a mount point, so it is emptied rather than removed.
+  if [[ -d "$home/data" ]]; then find "$home/data" -mindepth 1 -maxdepth 1 -exec rm -rf {} +; fi
+  rm -rf "$home/exec"
+}
+
+start_dockerd() { # fresh (true|false)
+  running dockerd && return
+  [[ $1 == true ]] && reset_state
+  launch_dockerd && return
+  # Debian's dockerd 20.10 killed while it changes its network store can find that store
+  # unreadable at every later start (a panic in libnetwork's reservePools). Start over once.
+  [[ $1 == true ]] && return 1
+  log "dockerd could not start on its saved state; starting it once more on an empty one"
+  reset_state
+  launch_dockerd
 }
 
 start_registry() {
@@ -147,7 +178,7 @@ stop_pid() {
 case "${1:-}" in
   start)
     mkdir -p "$home"
-    start_dockerd
+    start_dockerd "$([[ ${2:-} == --fresh ]] && echo true || echo false)"
     start_registry
     build_base_images
     log "ready: DOCKER_HOST=$DOCKER_HOST, registry $registry, base $base_image, redis $redis_image"
@@ -167,5 +198,5 @@ case "${1:-}" in
     stop_pid registry
     stop_pid dockerd
     ;;
-  *) echo "usage: $0 start|images|status|env|stop" >&2; exit 2 ;;
+  *) echo "usage: $0 start [--fresh]|images|status|env|stop" >&2; exit 2 ;;
 esac
