@@ -27,7 +27,9 @@ public sealed class ReplicaRoundRobin(
 {
     private readonly Func<string, CancellationToken, Task<IPAddress[]>> _resolve = resolve ?? Dns.GetHostAddressesAsync;
     private readonly Func<IReadOnlyList<Uri>> _announced = announced ?? (() => []);
-    private int _next = -1;
+    // Each worker starts at a random replica: ten workers started together would otherwise all
+    // open their first connection to the same one and queue there until the queues drift apart.
+    private int _next = Random.Shared.Next();
 
     public async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
     {
