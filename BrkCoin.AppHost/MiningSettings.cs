@@ -45,7 +45,7 @@ public sealed class MiningSettings
     public bool Throughput { get; set; }
 
     /// <summary>
-    /// Run mode: start each service from its build output (<c>dotnet BrkCoin.Rng.dll</c>) rather
+    /// Run mode: start each service from its build output (the app host <c>bin/…/BrkCoin.Rng</c>) rather
     /// than through a resident <c>dotnet run</c> host per replica; false gives Aspire's default.
     /// </summary>
     public bool DirectLaunch { get; set; } = true;

@@ -59,7 +59,7 @@ launch_dockerd() {
     --insecure-registry "$registry" >"$home/dockerd.log" 2>&1 &
   echo $! >"$home/dockerd.pid"
   wait_for dockerd 60 docker info && return
-  grep -E '^panic:|level=(fatal|error)' "$home/dockerd.log" | tail -n 5 >&2 || true
+  grep -E '^panic:|^failed to start daemon|level=(fatal|error)' "$home/dockerd.log" | tail -n 5 >&2 || true
   stop_pid dockerd
   return 1
 }
@@ -77,13 +77,14 @@ reset_state() {
   rm -rf "$home/exec"
 }
 
-start_dockerd() { # fresh (true|false)
+start_dockerd() { # [--fresh]
   running dockerd && return
-  [[ $1 == true ]] && reset_state
+  local fresh=${1:-}
+  [[ $fresh == --fresh ]] && reset_state
   launch_dockerd && return
   # Debian's dockerd 20.10 killed while it changes its network store can find that store
   # unreadable at every later start (a panic in libnetwork's reservePools). Start over once.
-  [[ $1 == true ]] && return 1
+  [[ $fresh == --fresh ]] && return 1
   log "dockerd could not start on its saved state; starting it once more on an empty one"
   reset_state
   launch_dockerd
@@ -178,7 +179,7 @@ stop_pid() {
 case "${1:-}" in
   start)
     mkdir -p "$home"
-    start_dockerd "$([[ ${2:-} == --fresh ]] && echo true || echo false)"
+    start_dockerd "${2:-}"
     start_registry
     build_base_images
     log "ready: DOCKER_HOST=$DOCKER_HOST, registry $registry, base $base_image, redis $redis_image"
