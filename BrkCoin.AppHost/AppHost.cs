@@ -6,8 +6,12 @@ using BrkCoin.AppHost.Workshop;
 
 var builder = DistributedApplication.CreateBuilder(args);
 var mining = builder.GetMiningSettings();
+var deploy = builder.GetDeploymentSettings();
 
-var redis = builder.AddWalletStore(mining.Redis);
+var redis = builder.AddWalletStore(mining.Redis)
+    .WithDeploymentUser(RedisImage.User)
+    .WithDeploymentPassword(RedisImage.PasswordVariable)
+    .WithDeploymentHealthCommand(RedisImage.Ping);
 // Run mode only: scale and turn the knobs while the miner runs (null when publishing).
 var workshop = builder.AddWorkshop(mining);
 
@@ -16,7 +20,13 @@ var rng = builder.AddProject<Projects.BrkCoin_Rng>("rng")
     .WithScalableReplicas(workshop, mining.RngReplicas, mining.MaxRngReplicas)
     .WithHttpHealthCheck("/health")
     .WithThroughputMode(mining, "Rng:Latency", "Rng:ConcurrentRequests")
-    .WithLiveSettings(workshop);
+    .WithLiveSettings(workshop)
+    // The workshop's fix for the 10 hashes/s ceiling is more rng: in a cluster, one per node or
+    // as many as its queue asks for. The workers spread their draws over the replicas themselves.
+    .WithOnePerNode(deploy.RngPerNode)
+    .WithAutoscaler(RngAutoscaling.Metric, RngAutoscaling.TargetAverageValue, deploy.RngMaxReplicas)
+    .WithMetricsScrape()
+    .WithSpreadAcrossReplicas();
 
 var hasher = builder.AddProject<Projects.BrkCoin_Hasher>("hasher")
     .WithRunModeLaunch(mining)

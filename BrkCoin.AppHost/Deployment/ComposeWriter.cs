@@ -22,12 +22,7 @@ public static class ComposeWriter
     private const string StackFileVersion = "3.8";
     public const string EnvFileName = ".env";
     private const string DashboardName = "aspire-dashboard";
-
-    /// <summary>
-    /// The one network with a way out, for what publishes a port (the web UI, the dashboard).
-    /// Every network behind it is internal: rng, hasher and Redis cannot reach the internet.
-    /// </summary>
-    public const string FrontNetwork = "front";
+    private const string FrontNetwork = DeploymentPlanner.FrontNetwork;
 
     public static async Task WriteAsync(DeploymentPlan plan, DeploymentSettings settings, string outputDirectory, CancellationToken cancellationToken)
     {
@@ -53,24 +48,18 @@ public static class ComposeWriter
 
     public static Dictionary<string, object> Compose(DeploymentPlan plan, DeploymentSettings settings, bool swarm = false)
     {
-        var called = plan.Services.SelectMany(s => s.References).ToHashSet(StringComparer.Ordinal);
         var services = new Dictionary<string, object>();
         foreach (var service in plan.Services)
         {
-            services[service.Name] = Service(service, plan, called, settings, swarm);
+            services[service.Name] = Service(service, plan, settings, swarm);
         }
 
         if (settings.Dashboard)
         {
-            services[DashboardName] = Dashboard(called, settings, swarm);
+            services[DashboardName] = Dashboard(plan, settings, swarm);
         }
 
-        var networks = called.Order(StringComparer.Ordinal)
-            .ToDictionary(n => n, _ => (object)Network(swarm, isInternal: true));
-        if (settings.Dashboard || plan.Services.Any(s => s.IsExternal))
-        {
-            networks[FrontNetwork] = Network(swarm, isInternal: false);
-        }
+        var networks = plan.Networks.ToDictionary(n => n.Name, n => (object)Network(swarm, n.IsInternal));
 
         var compose = new Dictionary<string, object>();
         if (swarm)
@@ -107,19 +96,10 @@ public static class ComposeWriter
         return network;
     }
 
-    private static Dictionary<string, object> Service(DeployedService service, DeploymentPlan plan, HashSet<string> called, DeploymentSettings settings, bool swarm)
+    private static Dictionary<string, object> Service(DeployedService service, DeploymentPlan plan, DeploymentSettings settings, bool swarm)
     {
-        // A service sits on its own network when something calls it, and on the network of each
-        // service it calls: worker joins rng, hasher and redis; webui only redis.
-        var networks = service.References
-            .Concat(called.Contains(service.Name) ? [service.Name] : [])
-            .Concat(service.IsExternal ? [FrontNetwork] : [])
-            .Distinct(StringComparer.Ordinal)
-            .Order(StringComparer.Ordinal)
-            .ToList();
-
         var environment = service.Environment.ToDictionary(v => v.Name, v => (object)Value(v));
-        if (settings.Dashboard && service.IsProject)
+        if (settings.Dashboard && service.ExportsTelemetry)
         {
             environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = $"http://{DashboardName}:18889";
             environment["OTEL_EXPORTER_OTLP_PROTOCOL"] = "grpc";
@@ -139,22 +119,27 @@ public static class ComposeWriter
             definition["command"] = service.Arguments.Select(Escape).ToList();
         }
 
-        definition["user"] = $"{service.RunAsUser}:{service.RunAsUser}";
+        if (service.Hardening.RunAsUser is { } user)
+        {
+            definition["user"] = $"{user}:{user}";
+        }
+
         definition["environment"] = environment;
-        definition["networks"] = networks;
-        // The root filesystem is read-only; .NET and Redis write only to /tmp and the data volume.
-        definition["read_only"] = true;
-        AddTmp(definition, swarm);
+        definition["networks"] = service.Networks.ToList();
+        if (service.Hardening.ReadOnlyRootFilesystem)
+        {
+            definition["read_only"] = true;
+        }
+
+        AddTmp(definition, service.Hardening.TmpPath, swarm);
         if (!swarm)
         {
             definition["restart"] = "always";
         }
 
-        if (service.IsProject)
+        if (service.StopGracePeriod is { } grace)
         {
-            // Docker waits 10 s before SIGKILL; a .NET host takes up to 30 s to stop, which the
-            // worker needs to store a coin it found and flush its count (Worker:ShutdownGrace, twice).
-            definition["stop_grace_period"] = "30s";
+            definition["stop_grace_period"] = $"{(int)grace.TotalSeconds}s";
         }
 
         if (service.DataPath is not null)
@@ -169,14 +154,17 @@ public static class ComposeWriter
             definition["ports"] = ports;
         }
 
-        definition["healthcheck"] = new Dictionary<string, object>
+        if (service.Probes.HealthCommand.Count > 0)
         {
-            ["test"] = new[] { "CMD" }.Concat(service.HealthCommand.Select(Escape)).ToList(),
-            ["interval"] = "10s",
-            ["timeout"] = "5s",
-            ["retries"] = 3,
-            ["start_period"] = "15s",
-        };
+            definition["healthcheck"] = new Dictionary<string, object>
+            {
+                ["test"] = new[] { "CMD" }.Concat(service.Probes.HealthCommand.Select(Escape)).ToList(),
+                ["interval"] = "10s",
+                ["timeout"] = "5s",
+                ["retries"] = 3,
+                ["start_period"] = "15s",
+            };
+        }
 
         // The short form: Swarm ignores depends_on. Start order is only a courtesy anyway —
         // the worker retries and the web UI says "unreachable" until Redis answers.
@@ -186,28 +174,28 @@ public static class ComposeWriter
             definition["depends_on"] = dependsOn;
         }
 
-        definition["deploy"] = Deploy(service, settings, swarm);
+        definition["deploy"] = Deploy(service, settings.EndpointMode, swarm);
         return definition;
     }
 
-    private static Dictionary<string, object> Deploy(DeployedService service, DeploymentSettings settings, bool swarm)
+    private static Dictionary<string, object> Deploy(DeployedService service, string endpointMode, bool swarm)
     {
         var deploy = new Dictionary<string, object>();
-        if (swarm && service.Name == "rng" && settings.RngPerNode)
+        if (swarm && service.Scaling.OnePerNode)
         {
-            // The original's stack: one rng per node, the workshop's fix that grows with the cluster.
+            // The original's stack runs rng this way: the workshop's fix that grows with the cluster.
             deploy["mode"] = "global";
         }
         else
         {
-            deploy["replicas"] = service.Replicas;
+            deploy["replicas"] = service.Scaling.Replicas;
         }
 
         if (swarm)
         {
             // A virtual IP needs IPVS in the kernel; where it is missing, DNS round robin gives each
             // task's address and the worker spreads its draws over them itself.
-            deploy["endpoint_mode"] = settings.EndpointMode;
+            deploy["endpoint_mode"] = endpointMode;
             // One task at a time, the new one started and healthy before the old one stops, and
             // back to the previous version if it is not: `docker service update --force worker`
             // and `docker service rollback worker` are the workshop's rollout lessons.
@@ -226,15 +214,15 @@ public static class ComposeWriter
     }
 
     // Compose's tmpfs key is ignored by Swarm; a tmpfs volume does the same there.
-    private static void AddTmp(Dictionary<string, object> definition, bool swarm)
+    private static void AddTmp(Dictionary<string, object> definition, string path, bool swarm)
     {
         if (swarm)
         {
-            definition["volumes"] = new List<object> { new Dictionary<string, object> { ["type"] = "tmpfs", ["target"] = "/tmp" } };
+            definition["volumes"] = new List<object> { new Dictionary<string, object> { ["type"] = "tmpfs", ["target"] = path } };
         }
         else
         {
-            definition["tmpfs"] = new[] { "/tmp" };
+            definition["tmpfs"] = new[] { path };
         }
     }
 
@@ -267,14 +255,14 @@ public static class ComposeWriter
         ];
     }
 
-    private static Dictionary<string, object> Dashboard(HashSet<string> networks, DeploymentSettings settings, bool swarm)
+    private static Dictionary<string, object> Dashboard(DeploymentPlan plan, DeploymentSettings settings, bool swarm)
     {
-        var dashboard = DashboardService(networks, settings);
+        var dashboard = DashboardService(plan, settings);
         if (swarm)
         {
             dashboard.Remove("restart");
             dashboard.Remove("tmpfs");
-            AddTmp(dashboard, swarm);
+            AddTmp(dashboard, "/tmp", swarm);
             if (Ports(settings.DashboardAddress, 18888, 18888, settings, swarm) is { } ports)
             {
                 dashboard["ports"] = ports;
@@ -290,7 +278,7 @@ public static class ComposeWriter
         return dashboard;
     }
 
-    private static Dictionary<string, object> DashboardService(HashSet<string> networks, DeploymentSettings settings) => new()
+    private static Dictionary<string, object> DashboardService(DeploymentPlan plan, DeploymentSettings settings) => new()
     {
         ["image"] = settings.DashboardImage,
         ["environment"] = new Dictionary<string, object>
@@ -302,7 +290,7 @@ public static class ComposeWriter
         // user chooses an address. OTLP (18889) is not published at all.
         ["ports"] = new[] { $"{HostBinding(settings.DashboardAddress)}18888:18888" },
         // The dashboard must hear every service, so it joins every network, and the front one for its port.
-        ["networks"] = networks.Append(FrontNetwork).Order(StringComparer.Ordinal).ToList(),
+        ["networks"] = plan.Networks.Select(n => n.Name).Append(FrontNetwork).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList(),
         ["read_only"] = true,
         ["tmpfs"] = new[] { "/tmp" },
         ["restart"] = "always",

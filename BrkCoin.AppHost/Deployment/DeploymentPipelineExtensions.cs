@@ -20,7 +20,7 @@ public static class DeploymentPipelineExtensions
     /// </summary>
     public static IDistributedApplicationBuilder AddDeploymentFiles(this IDistributedApplicationBuilder builder)
     {
-        var settings = builder.Configuration.GetValidated<DeploymentSettings>(DeploymentSettings.Section);
+        var settings = builder.GetDeploymentSettings();
 
         builder.Pipeline.AddStep(StepName, async context =>
         {

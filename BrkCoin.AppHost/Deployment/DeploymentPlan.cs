@@ -1,47 +1,111 @@
 namespace BrkCoin.AppHost.Deployment;
 
 /// <summary>
-/// The application model reduced to what a deployment target needs: services, their images,
-/// replicas, environment and who talks to whom. Compose and Kubernetes are both written from it.
+/// Every decision a deployment needs, taken once from the application model: the services and
+/// how each runs, the networks that isolate them, the secrets. Compose, the Swarm stack and
+/// Kubernetes are each written from it and decide nothing of their own.
 /// </summary>
 public sealed record DeploymentPlan(
     IReadOnlyList<DeployedService> Services,
+    IReadOnlyList<DeployedNetwork> Networks,
     IReadOnlyDictionary<string, string> Secrets);
 
+/// <summary>
+/// A network of the deployment: one per called service (its callers join it), and the front one
+/// for what publishes a port. Only the front one has a way out.
+/// </summary>
+public sealed record DeployedNetwork(string Name, bool IsInternal);
+
 /// <summary>One resource of the model as it is deployed.</summary>
-/// <param name="Name">Resource name, also the host name the others use.</param>
-/// <param name="Image">Container image.</param>
-/// <param name="Replicas">Replica count from the model.</param>
-/// <param name="Port">Port it listens on inside its container.</param>
-/// <param name="IsProject">A .NET service of ours (health endpoints, read-only friendly) rather than Redis.</param>
-/// <param name="IsExternal">Reachable from outside (only the web UI).</param>
-/// <param name="Environment">Variables exactly as the service reads them.</param>
-/// <param name="References">Resources it calls: it joins their networks and their policies admit it.</param>
-/// <param name="Entrypoint">Container entrypoint, when the model sets one.</param>
-/// <param name="Arguments">Container arguments from the model.</param>
-/// <param name="DataPath">Folder kept on a named volume, when the resource has data.</param>
-/// <param name="HealthCommand">Command run inside the container to check it is healthy.</param>
-/// <param name="RunAsUser">Numeric user the container runs as.</param>
-/// <param name="ReadinessPath">Path that says the service may take traffic (projects only).</param>
-public sealed record DeployedService(
-    string Name,
-    string Image,
-    int Replicas,
-    int Port,
-    bool IsProject,
-    bool IsExternal,
-    IReadOnlyList<EnvironmentVariable> Environment,
-    IReadOnlyList<string> References,
-    string? Entrypoint,
-    IReadOnlyList<string> Arguments,
-    string? DataPath,
-    IReadOnlyList<string> HealthCommand,
-    long RunAsUser,
-    string ReadinessPath = "/health")
+public sealed record DeployedService
 {
+    /// <summary>Resource name, also the host name the others use.</summary>
+    public required string Name { get; init; }
+
+    public required string Image { get; init; }
+
+    /// <summary>Port it listens on inside its container.</summary>
+    public required int Port { get; init; }
+
+    /// <summary>"http" where the service speaks HTTP (its probes ask it), else "tcp".</summary>
+    public required string PortName { get; init; }
+
+    /// <summary>Reachable from outside (the web UI): published by Compose, any source admitted by Kubernetes.</summary>
+    public bool IsExternal { get; init; }
+
+    /// <summary>Variables exactly as the service reads them.</summary>
+    public IReadOnlyList<EnvironmentVariable> Environment { get; init; } = [];
+
+    /// <summary>Services it calls.</summary>
+    public IReadOnlyList<string> References { get; init; } = [];
+
+    /// <summary>Services that call it: its network admits them.</summary>
+    public IReadOnlyList<string> Callers { get; init; } = [];
+
+    /// <summary>Networks it joins (its own when called, those of what it calls, the front one when external).</summary>
+    public IReadOnlyList<string> Networks { get; init; } = [];
+
+    /// <summary>Container entrypoint, when the model sets one.</summary>
+    public string? Entrypoint { get; init; }
+
+    /// <summary>Container arguments from the model.</summary>
+    public IReadOnlyList<string> Arguments { get; init; } = [];
+
+    /// <summary>Folder kept on a named volume, when the resource has data.</summary>
+    public string? DataPath { get; init; }
+
+    public required DeployedScaling Scaling { get; init; }
+
+    public required DeployedProbes Probes { get; init; }
+
+    public required DeployedHardening Hardening { get; init; }
+
+    /// <summary>Sends OpenTelemetry (to the dashboard, when one is deployed).</summary>
+    public bool ExportsTelemetry { get; init; }
+
+    /// <summary>How long a stop may take before the process is killed; null for the target's default.</summary>
+    public TimeSpan? StopGracePeriod { get; init; }
+
+    /// <summary>Metrics a Prometheus scrapes, when the resource declares them.</summary>
+    public DeployedMetrics? Metrics { get; init; }
+
+    /// <summary>
+    /// Its callers spread their requests over its replicas themselves, so its name resolves to
+    /// every replica rather than to one balanced address.
+    /// </summary>
+    public bool SpreadAcrossReplicas { get; init; }
+
     /// <summary>Secrets any of its variables carry.</summary>
     public IEnumerable<string> SecretsUsed => Environment.SelectMany(v => v.SecretsUsed).Distinct(StringComparer.Ordinal);
 }
+
+/// <summary>How many run: a fixed count, one per node, or an autoscaler's choice.</summary>
+/// <param name="Replicas">Replica count from the model.</param>
+/// <param name="OnePerNode">One on every node (Swarm global mode, a DaemonSet), instead of a count.</param>
+/// <param name="Autoscaler">Scaled by the cluster on a metric, where the target has an autoscaler.</param>
+public sealed record DeployedScaling(int Replicas, bool OnePerNode = false, DeployedAutoscaler? Autoscaler = null);
+
+/// <summary>A horizontal autoscaler on a per-replica metric, with CPU beside it.</summary>
+public sealed record DeployedAutoscaler(int MinReplicas, int MaxReplicas, string Metric, string TargetAverageValue, int CpuUtilization);
+
+/// <summary>What the service is asked to prove it is alive and ready.</summary>
+/// <param name="HealthCommand">Run inside the container (Compose and Swarm health checks, and Kubernetes where no path is given).</param>
+/// <param name="LivenessPath">HTTP path that says the process works; null to run the command.</param>
+/// <param name="ReadinessPath">HTTP path that says it may take traffic; null to run the command.</param>
+public sealed record DeployedProbes(IReadOnlyList<string> HealthCommand, string? LivenessPath, string? ReadinessPath);
+
+/// <summary>What the container may do and use.</summary>
+/// <param name="RunAsUser">Numeric user (and group) it runs as; null for the image's own.</param>
+/// <param name="ReadOnlyRootFilesystem">Writes only to <paramref name="TmpPath"/> and its data volume.</param>
+/// <param name="TmpPath">The scratch folder, in memory.</param>
+/// <param name="Resources">Requests and limits.</param>
+public sealed record DeployedHardening(long? RunAsUser, bool ReadOnlyRootFilesystem, string TmpPath, DeployedResources Resources);
+
+/// <summary>CPU in Kubernetes quantities ("50m"), memory likewise ("96Mi").</summary>
+public sealed record DeployedResources(string CpuRequest, string MemoryRequest, string CpuLimit, string MemoryLimit);
+
+/// <summary>Where the metrics are served and the variable that turns the exporter on.</summary>
+public sealed record DeployedMetrics(string Path, EnvironmentVariable Enable);
 
 /// <summary>An environment variable whose value may embed secrets.</summary>
 public sealed record EnvironmentVariable(string Name, IReadOnlyList<ValuePart> Parts)

@@ -30,8 +30,33 @@ public sealed class DeploymentPlanner(
             services.Add(await PlanServiceAsync(resource, names, cancellationToken));
         }
 
-        return new DeploymentPlan(services, new SortedDictionary<string, string>(_secrets, StringComparer.Ordinal));
+        // Who calls whom, once: a called service gets its own network, which its callers join
+        // (worker joins rng, hasher and redis; webui only redis), and admits only them.
+        var called = services.SelectMany(s => s.References).ToHashSet(StringComparer.Ordinal);
+        var networks = called.Order(StringComparer.Ordinal).Select(name => new DeployedNetwork(name, IsInternal: true)).ToList();
+        if (settings.Dashboard || services.Any(s => s.IsExternal))
+        {
+            networks.Add(new DeployedNetwork(FrontNetwork, IsInternal: false));
+        }
+
+        services = services.ConvertAll(service => service with
+        {
+            Callers = [.. services.Where(s => s.References.Contains(service.Name)).Select(s => s.Name)],
+            Networks = [.. service.References
+                .Concat(called.Contains(service.Name) ? [service.Name] : [])
+                .Concat(service.IsExternal ? [FrontNetwork] : [])
+                .Distinct(StringComparer.Ordinal)
+                .Order(StringComparer.Ordinal)],
+        });
+
+        return new DeploymentPlan(services, networks, new SortedDictionary<string, string>(_secrets, StringComparer.Ordinal));
     }
+
+    /// <summary>
+    /// The one network with a way out, for what publishes a port (the web UI, the dashboard).
+    /// Every network behind it is internal: rng, hasher and Redis cannot reach the internet.
+    /// </summary>
+    public const string FrontNetwork = "front";
 
     private async Task<DeployedService> PlanServiceAsync(IResource resource, HashSet<string> deployed, CancellationToken cancellationToken)
     {
@@ -77,21 +102,60 @@ public sealed class DeploymentPlanner(
             .Order(StringComparer.Ordinal)
             .ToList();
 
-        return new DeployedService(
-            resource.Name,
-            isProject ? settings.ImageFor(resource.Name) : ContainerImage(resource),
-            resource.Annotations.OfType<ReplicaAnnotation>().LastOrDefault()?.Replicas ?? 1,
-            PortOf(resource),
-            isProject,
-            resource.Annotations.OfType<EndpointAnnotation>().Any(e => e.IsExternal),
-            environment,
-            references,
-            (resource as ContainerResource)?.Entrypoint,
-            arguments,
-            resource.Annotations.OfType<ContainerMountAnnotation>().FirstOrDefault(m => m.Type == ContainerMountType.Volume)?.Target,
-            HealthCommandOf(resource, environment),
-            isProject ? DotNetImageUser : RedisImageUser,
-            resource.Annotations.OfType<ReadinessAnnotation>().LastOrDefault()?.Path ?? "/health");
+        var replicas = resource.Annotations.OfType<ReplicaAnnotation>().LastOrDefault()?.Replicas ?? 1;
+        var metrics = Declared<MetricsScrapeAnnotation>(resource);
+        return new DeployedService
+        {
+            Name = resource.Name,
+            Image = isProject ? settings.ImageFor(resource.Name) : ContainerImage(resource),
+            Port = PortOf(resource),
+            // Our services speak HTTP, so their probes ask it; a container's port is only known to be TCP.
+            PortName = isProject ? "http" : "tcp",
+            IsExternal = resource.Annotations.OfType<EndpointAnnotation>().Any(e => e.IsExternal),
+            Environment = environment,
+            References = references,
+            Entrypoint = (resource as ContainerResource)?.Entrypoint,
+            Arguments = arguments,
+            DataPath = resource.Annotations.OfType<ContainerMountAnnotation>().FirstOrDefault(m => m.Type == ContainerMountType.Volume)?.Target,
+            Scaling = ScalingOf(resource, replicas),
+            Probes = ProbesOf(resource, environment),
+            Hardening = new DeployedHardening(
+                isProject ? DotNetImageUser : Declared<DeploymentUserAnnotation>(resource)?.User,
+                // The root filesystem is read-only; .NET and Redis write only to /tmp and the data volume.
+                ReadOnlyRootFilesystem: true,
+                TmpPath: "/tmp",
+                Resources: new DeployedResources(CpuRequest: "50m", MemoryRequest: "96Mi", CpuLimit: "500m", MemoryLimit: "384Mi")),
+            ExportsTelemetry = isProject,
+            // Docker waits 10 s before SIGKILL; a .NET host takes up to 30 s to stop, which the
+            // worker needs to store a coin it found and flush its count (Worker:ShutdownGrace, twice).
+            StopGracePeriod = isProject ? TimeSpan.FromSeconds(30) : null,
+            Metrics = metrics is null ? null : new DeployedMetrics(metrics.Path, new EnvironmentVariable(metrics.EnableVariable, [new TextPart("true")])),
+            SpreadAcrossReplicas = Declared<SpreadAcrossReplicasAnnotation>(resource) is not null,
+        };
+    }
+
+    private static T? Declared<T>(IResource resource) where T : IResourceAnnotation =>
+        resource.Annotations.OfType<T>().LastOrDefault();
+
+    /// <summary>
+    /// One per node overrides both the count and the autoscaler: the cluster's size sets the count.
+    /// An autoscaler never goes below what the model asks for, nor its maximum below that.
+    /// </summary>
+    private static DeployedScaling ScalingOf(IResource resource, int replicas)
+    {
+        if (Declared<OnePerNodeAnnotation>(resource) is not null)
+        {
+            return new DeployedScaling(replicas, OnePerNode: true);
+        }
+
+        return Declared<AutoscalerAnnotation>(resource) is { } autoscaler
+            ? new DeployedScaling(replicas, Autoscaler: new DeployedAutoscaler(
+                MinReplicas: 1,
+                MaxReplicas: Math.Max(replicas, autoscaler.MaxReplicas),
+                autoscaler.Metric,
+                autoscaler.TargetAverageValue,
+                autoscaler.CpuUtilization))
+            : new DeployedScaling(replicas);
     }
 
     // HTTP_PORTS (first of a list) is the service's port, 8080 as in the .NET images by default;
@@ -101,9 +165,8 @@ public sealed class DeploymentPlanner(
         "printf 'GET /alive HTTP/1.1\\r\\nHost: localhost\\r\\nConnection: close\\r\\n\\r\\n' >&3 && " +
         "read -r -t 3 status <&3 && [[ $status == *' 200 '* ]]";
 
-    // The non-root user of the .NET images (APP_UID) and of the redis image.
+    // The non-root user of the .NET images (APP_UID), which our images are built on.
     private const long DotNetImageUser = 1654;
-    private const long RedisImageUser = 999;
 
     /// <summary>
     /// Our images hold no curl or wget, so a service's check asks its /alive through bash's
@@ -111,20 +174,25 @@ public sealed class DeploymentPlanner(
     /// One such check costs under 5 ms of CPU and 3 MB; starting the service's own .NET binary to
     /// ask (as BrkCoin did before) cost ~70 ms of CPU and 44 MB, every 10 s in every container.
     /// /alive, not /health: Swarm replaces a task whose check fails, and /health includes Redis; a
-    /// Redis outage must not get healthy workers and web UIs killed. Redis has redis-cli.
+    /// Redis outage must not get healthy workers and web UIs killed. A container declares its own
+    /// command; without one it has none, and is checked only by running.
     /// </summary>
-    private static List<string> HealthCommandOf(IResource resource, List<EnvironmentVariable> environment)
+    private static DeployedProbes ProbesOf(IResource resource, List<EnvironmentVariable> environment)
     {
         if (resource is ProjectResource)
         {
-            return ["bash", "-c", AliveProbe];
+            return new DeployedProbes(["bash", "-c", AliveProbe], LivenessPath: "/alive",
+                ReadinessPath: Declared<ReadinessAnnotation>(resource)?.Path ?? "/health");
         }
 
-        var password = environment.FirstOrDefault(v => v.Name == "REDIS_PASSWORD");
-        return password is null
-            ? ["redis-cli", "ping"]
-            // REDISCLI_AUTH rather than -a: a password on the command line shows in `ps` on the host.
-            : ["sh", "-c", "REDISCLI_AUTH=\"$REDIS_PASSWORD\" redis-cli ping | grep -q PONG"];
+        // The password's variable is named to the command only when it really carries a secret.
+        var password = Declared<DeploymentPasswordAnnotation>(resource) is { } declared
+            && environment.FirstOrDefault(v => v.Name == declared.Variable) is { } variable
+            && variable.SecretsUsed.Any()
+                ? declared.Variable
+                : null;
+        var command = Declared<DeploymentHealthCommandAnnotation>(resource)?.Command(password) ?? [];
+        return new DeployedProbes([.. command], LivenessPath: null, ReadinessPath: null);
     }
 
     private async Task<Dictionary<string, object>> EnvironmentOfAsync(IResource resource, CancellationToken cancellationToken)

@@ -78,3 +78,10 @@ public sealed class DeploymentSettings
         return string.IsNullOrEmpty(Registry) ? name : $"{Registry.TrimEnd('/')}/{name}";
     }
 }
+
+public static class DeploymentSettingsExtensions
+{
+    /// <summary>Reads and validates the "Deploy" section before the model is built.</summary>
+    public static DeploymentSettings GetDeploymentSettings(this IDistributedApplicationBuilder builder) =>
+        builder.Configuration.GetValidated<DeploymentSettings>(DeploymentSettings.Section);
+}

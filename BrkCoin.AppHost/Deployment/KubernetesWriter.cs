@@ -8,7 +8,7 @@ namespace BrkCoin.AppHost.Deployment;
 /// Writes a kustomize base (<c>kubectl apply -k kubernetes/</c>) from a <see cref="DeploymentPlan"/>
 /// with KubernetesClient's typed models: a Deployment and ClusterIP Service per .NET service, Redis
 /// as a StatefulSet with a volume claim, NetworkPolicies drawn from who calls whom, probes, the Pod
-/// Security "restricted" profile, resources, and an autoscaler for rng.
+/// Security "restricted" profile, resources, and an autoscaler where the plan has one.
 /// </summary>
 public static class KubernetesWriter
 {
@@ -21,12 +21,6 @@ public static class KubernetesWriter
     /// <summary>The workshop's slides select with <c>-l app=rng</c>; kept beside the recommended labels.</summary>
     public const string AppLabel = "app";
 
-    /// <summary>
-    /// The per-pod metric rng's autoscaler reads: prometheus-adapter's name for rng's
-    /// brkcoin.rng.draw.duration histogram (MinerTelemetry in ServiceDefaults, which the AppHost
-    /// does not reference; a test holds the two together).
-    /// </summary>
-    public const string RngDrawLatencyMetric = "brkcoin_rng_draw_latency_seconds";
     private const string PartOf = "brkcoin";
 
     public static async Task WriteAsync(DeploymentPlan plan, DeploymentSettings settings, string folder, CancellationToken cancellationToken)
@@ -50,25 +44,20 @@ public static class KubernetesWriter
         var files = new SortedDictionary<string, List<object>>(StringComparer.Ordinal);
         foreach (var planned in plan.Services)
         {
-            var isRng = planned.Name == "rng";
-            // rng serves its metrics at /metrics for the autoscaler (through Prometheus and prometheus-adapter).
-            var service = isRng
-                ? planned with { Environment = [.. planned.Environment, new EnvironmentVariable("Metrics__Prometheus", [new TextPart("true")])] }
+            // A scraped service serves its metrics for Prometheus (and through prometheus-adapter, its autoscaler).
+            var service = planned.Metrics is { } metrics
+                ? planned with { Environment = [.. planned.Environment, metrics.Enable] }
                 : planned;
-            var perNode = isRng && settings.RngPerNode;
-            // The workshop's fix for the 10 hashes/s ceiling is more rng: let Kubernetes do it,
-            // unless rng runs one per node, where the cluster's size sets the count.
-            var autoscaled = isRng && !perNode;
             var objects = new List<object>
             {
                 service.DataPath is not null ? StatefulSet(service)
-                    : perNode ? DaemonSet(service)
-                    : Deployment(service, autoscaled),
-                Service(service, service.IsExternal ? settings.WebUiServiceType : "ClusterIP", headless: isRng),
+                    : service.Scaling.OnePerNode ? DaemonSet(service)
+                    : Deployment(service),
+                Service(service, service.IsExternal ? settings.WebUiServiceType : "ClusterIP"),
             };
-            if (autoscaled)
+            if (service.Scaling.Autoscaler is { } autoscaler)
             {
-                objects.Add(Autoscaler(service, settings.RngMaxReplicas));
+                objects.Add(Autoscaler(service, autoscaler));
             }
 
             if (service.IsExternal && !string.IsNullOrWhiteSpace(settings.IngressHost))
@@ -79,7 +68,7 @@ public static class KubernetesWriter
             files[$"{service.Name}.yaml"] = objects;
         }
 
-        files["network-policies.yaml"] = [.. NetworkPolicies(plan), MetricsPolicy(settings)];
+        files["network-policies.yaml"] = [.. NetworkPolicies(plan), .. plan.Services.Where(s => s.Metrics is not null).Select(s => MetricsPolicy(s, settings))];
         return files;
     }
 
@@ -91,7 +80,7 @@ public static class KubernetesWriter
 
     private static Dictionary<string, string> Selector(string name) => new() { [NameLabel] = name };
 
-    private static V1Deployment Deployment(DeployedService service, bool autoscaled) => new()
+    private static V1Deployment Deployment(DeployedService service) => new()
     {
         ApiVersion = "apps/v1",
         Kind = "Deployment",
@@ -99,7 +88,7 @@ public static class KubernetesWriter
         Spec = new V1DeploymentSpec
         {
             // Left out where the autoscaler owns the count: `kubectl apply` would reset it each time.
-            Replicas = autoscaled ? null : service.Replicas,
+            Replicas = service.Scaling.Autoscaler is null ? service.Scaling.Replicas : null,
             // `kubectl rollout undo deployment/worker` goes back through these.
             RevisionHistoryLimit = 10,
             Selector = new V1LabelSelector { MatchLabels = Selector(service.Name) },
@@ -107,7 +96,7 @@ public static class KubernetesWriter
         },
     };
 
-    /// <summary>One rng per node, as the original's workshop runs it.</summary>
+    /// <summary>One per node, as the original's workshop runs rng.</summary>
     private static V1DaemonSet DaemonSet(DeployedService service) => new()
     {
         ApiVersion = "apps/v1",
@@ -129,7 +118,7 @@ public static class KubernetesWriter
         Spec = new V1StatefulSetSpec
         {
             ServiceName = service.Name,
-            Replicas = service.Replicas,
+            Replicas = service.Scaling.Replicas,
             Selector = new V1LabelSelector { MatchLabels = Selector(service.Name) },
             Template = PodTemplate(service),
             VolumeClaimTemplates =
@@ -152,25 +141,25 @@ public static class KubernetesWriter
 
     private static V1PodTemplateSpec PodTemplate(DeployedService service)
     {
-        var mounts = new List<V1VolumeMount> { new() { Name = "tmp", MountPath = "/tmp" } };
+        var mounts = new List<V1VolumeMount> { new() { Name = "tmp", MountPath = service.Hardening.TmpPath } };
         if (service.DataPath is not null)
         {
             mounts.Add(new V1VolumeMount { Name = "data", MountPath = service.DataPath });
         }
 
-        var scraped = service.Environment.Any(v => v.Name == "Metrics__Prometheus");
+        var hardening = service.Hardening;
         return new V1PodTemplateSpec
         {
             Metadata = new V1ObjectMeta
             {
                 Labels = Metadata(service.Name).Labels,
                 // The common scrape convention; a Prometheus configured otherwise needs a ServiceMonitor or PodMonitor.
-                Annotations = scraped
+                Annotations = service.Metrics is { } metrics
                     ? new Dictionary<string, string>
                     {
                         ["prometheus.io/scrape"] = "true",
                         ["prometheus.io/port"] = service.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                        ["prometheus.io/path"] = "/metrics",
+                        ["prometheus.io/path"] = metrics.Path,
                     }
                     : null,
             },
@@ -181,9 +170,9 @@ public static class KubernetesWriter
                 SecurityContext = new V1PodSecurityContext
                 {
                     RunAsNonRoot = true,
-                    RunAsUser = service.RunAsUser,
-                    RunAsGroup = service.RunAsUser,
-                    FsGroup = service.RunAsUser,
+                    RunAsUser = hardening.RunAsUser,
+                    RunAsGroup = hardening.RunAsUser,
+                    FsGroup = hardening.RunAsUser,
                     SeccompProfile = new V1SeccompProfile { Type = "RuntimeDefault" },
                 },
                 Containers =
@@ -195,19 +184,25 @@ public static class KubernetesWriter
                         Command = service.Entrypoint is null ? null : [service.Entrypoint],
                         Args = service.Arguments.Count == 0 ? null : service.Arguments.ToList(),
                         Env = Environment(service),
-                        Ports = [new V1ContainerPort { Name = Port(service), ContainerPort = service.Port }],
-                        LivenessProbe = Probe(service, service.IsProject ? "/alive" : null),
-                        ReadinessProbe = Probe(service, service.IsProject ? service.ReadinessPath : null),
+                        Ports = [new V1ContainerPort { Name = service.PortName, ContainerPort = service.Port }],
+                        LivenessProbe = Probe(service, service.Probes.LivenessPath),
+                        ReadinessProbe = Probe(service, service.Probes.ReadinessPath),
                         Resources = new V1ResourceRequirements
                         {
-                            Requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("50m"), ["memory"] = new("96Mi") },
-                            Limits = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("500m"), ["memory"] = new("384Mi") },
+                            Requests = new Dictionary<string, ResourceQuantity>
+                            {
+                                ["cpu"] = new(hardening.Resources.CpuRequest), ["memory"] = new(hardening.Resources.MemoryRequest),
+                            },
+                            Limits = new Dictionary<string, ResourceQuantity>
+                            {
+                                ["cpu"] = new(hardening.Resources.CpuLimit), ["memory"] = new(hardening.Resources.MemoryLimit),
+                            },
                         },
                         // The Pod Security "restricted" profile, container side.
                         SecurityContext = new V1SecurityContext
                         {
                             AllowPrivilegeEscalation = false,
-                            ReadOnlyRootFilesystem = true,
+                            ReadOnlyRootFilesystem = hardening.ReadOnlyRootFilesystem,
                             RunAsNonRoot = true,
                             Capabilities = new V1Capabilities { Drop = ["ALL"] },
                             SeccompProfile = new V1SeccompProfile { Type = "RuntimeDefault" },
@@ -248,24 +243,27 @@ public static class KubernetesWriter
         return variables;
     }
 
-    private static V1Probe Probe(DeployedService service, string? path) => new()
-    {
-        HttpGet = path is null ? null : new V1HTTPGetAction { Path = path, Port = Port(service) },
-        Exec = path is null ? new V1ExecAction { Command = service.HealthCommand.ToList() } : null,
-        PeriodSeconds = 10,
-        TimeoutSeconds = 3,
-        FailureThreshold = 3,
-    };
-
-    private static string Port(DeployedService service) => service.IsProject ? "http" : "tcp";
+    /// <summary>An HTTP probe at <paramref name="path"/>, else the health command; none when there is neither.</summary>
+    private static V1Probe? Probe(DeployedService service, string? path) =>
+        path is null && service.Probes.HealthCommand.Count == 0
+            ? null
+            : new()
+            {
+                HttpGet = path is null ? null : new V1HTTPGetAction { Path = path, Port = service.PortName },
+                Exec = path is null ? new V1ExecAction { Command = service.Probes.HealthCommand.ToList() } : null,
+                PeriodSeconds = 10,
+                TimeoutSeconds = 3,
+                FailureThreshold = 3,
+            };
 
     /// <summary>
-    /// A Service per resource. rng's is headless: a ClusterIP is balanced by kube-proxy per
-    /// connection, at random, which queues draws unevenly (and pins them to one pod wherever a
-    /// connection is reused); a headless name resolves to every ready pod, and the worker takes
-    /// those addresses in turn, one per connection, looking the name up again each time.
+    /// A Service per resource. One spread across replicas (rng) is headless: a ClusterIP is
+    /// balanced by kube-proxy per connection, at random, which queues draws unevenly (and pins them
+    /// to one pod wherever a connection is reused); a headless name resolves to every ready pod,
+    /// and the worker takes those addresses in turn, one per connection, looking the name up again
+    /// each time.
     /// </summary>
-    private static V1Service Service(DeployedService service, string type, bool headless = false) => new()
+    private static V1Service Service(DeployedService service, string type) => new()
     {
         ApiVersion = "v1",
         Kind = "Service",
@@ -273,13 +271,13 @@ public static class KubernetesWriter
         Spec = new V1ServiceSpec
         {
             Type = type,
-            ClusterIP = headless ? "None" : null,
+            ClusterIP = service.SpreadAcrossReplicas ? "None" : null,
             Selector = Selector(service.Name),
-            Ports = [new V1ServicePort { Name = Port(service), Port = service.Port, TargetPort = Port(service) }],
+            Ports = [new V1ServicePort { Name = service.PortName, Port = service.Port, TargetPort = service.PortName }],
         },
     };
 
-    private static V2HorizontalPodAutoscaler Autoscaler(DeployedService service, int maxReplicas) => new()
+    private static V2HorizontalPodAutoscaler Autoscaler(DeployedService service, DeployedAutoscaler autoscaler) => new()
     {
         ApiVersion = "autoscaling/v2",
         Kind = "HorizontalPodAutoscaler",
@@ -287,12 +285,9 @@ public static class KubernetesWriter
         Spec = new V2HorizontalPodAutoscalerSpec
         {
             ScaleTargetRef = new V2CrossVersionObjectReference { ApiVersion = "apps/v1", Kind = "Deployment", Name = service.Name },
-            // The workshop's autoscaler: 1 to N rng, on draw latency with a 0.1 s target. A draw
-            // takes 0.1 s unqueued, so a longer average means a queue: with ten workers on one rng
-            // (~0.8 s) it asks for about eight. Where the cluster serves no custom metrics the
-            // autoscaler acts on CPU alone (which a waiting rng barely uses): see README.
-            MinReplicas = 1,
-            MaxReplicas = Math.Max(service.Replicas, maxReplicas),
+            // Where the cluster serves no custom metrics the autoscaler acts on CPU alone: see README.
+            MinReplicas = autoscaler.MinReplicas,
+            MaxReplicas = autoscaler.MaxReplicas,
             Metrics =
             [
                 new V2MetricSpec
@@ -300,8 +295,8 @@ public static class KubernetesWriter
                     Type = "Pods",
                     Pods = new V2PodsMetricSource
                     {
-                        Metric = new V2MetricIdentifier { Name = RngDrawLatencyMetric },
-                        Target = new V2MetricTarget { Type = "AverageValue", AverageValue = new ResourceQuantity("100m") },
+                        Metric = new V2MetricIdentifier { Name = autoscaler.Metric },
+                        Target = new V2MetricTarget { Type = "AverageValue", AverageValue = new ResourceQuantity(autoscaler.TargetAverageValue) },
                     },
                 },
                 new V2MetricSpec
@@ -310,7 +305,7 @@ public static class KubernetesWriter
                     Resource = new V2ResourceMetricSource
                     {
                         Name = "cpu",
-                        Target = new V2MetricTarget { Type = "Utilization", AverageUtilization = 70 },
+                        Target = new V2MetricTarget { Type = "Utilization", AverageUtilization = autoscaler.CpuUtilization },
                     },
                 },
             ],
@@ -339,7 +334,7 @@ public static class KubernetesWriter
                                 PathType = "Prefix",
                                 Backend = new V1IngressBackend
                                 {
-                                    Service = new V1IngressServiceBackend { Name = service.Name, Port = new V1ServiceBackendPort { Name = Port(service) } },
+                                    Service = new V1IngressServiceBackend { Name = service.Name, Port = new V1ServiceBackendPort { Name = service.PortName } },
                                 },
                             },
                         ],
@@ -349,25 +344,21 @@ public static class KubernetesWriter
         },
     };
 
-    /// <summary>
-    /// Deny all ingress, then admit each service's callers (from the model's references) on its
-    /// port, and anyone to the external web UI: the seed's one-network-per-service isolation.
-    /// </summary>
-    /// <summary>Lets Prometheus (in the namespace <c>Deploy:MetricsNamespace</c>) scrape rng's /metrics.</summary>
-    private static V1NetworkPolicy MetricsPolicy(DeploymentSettings settings) => new()
+    /// <summary>Lets Prometheus (in the namespace <c>Deploy:MetricsNamespace</c>) scrape a service's metrics.</summary>
+    private static V1NetworkPolicy MetricsPolicy(DeployedService service, DeploymentSettings settings) => new()
     {
         ApiVersion = "networking.k8s.io/v1",
         Kind = "NetworkPolicy",
-        Metadata = Metadata("allow-rng-metrics-scrape"),
+        Metadata = Metadata($"allow-{service.Name}-metrics-scrape"),
         Spec = new V1NetworkPolicySpec
         {
-            PodSelector = new V1LabelSelector { MatchLabels = Selector("rng") },
+            PodSelector = new V1LabelSelector { MatchLabels = Selector(service.Name) },
             PolicyTypes = ["Ingress"],
             Ingress =
             [
                 new V1NetworkPolicyIngressRule
                 {
-                    Ports = [new V1NetworkPolicyPort { Protocol = "TCP", Port = settings.ServicePort }],
+                    Ports = [new V1NetworkPolicyPort { Protocol = "TCP", Port = service.Port }],
                     FromProperty =
                     [
                         new V1NetworkPolicyPeer
@@ -383,6 +374,10 @@ public static class KubernetesWriter
         },
     };
 
+    /// <summary>
+    /// Deny all ingress, then admit each service's callers (the plan's) on its port, and anyone to
+    /// the external web UI: the seed's one-network-per-service isolation.
+    /// </summary>
     private static IEnumerable<V1NetworkPolicy> NetworkPolicies(DeploymentPlan plan)
     {
         yield return new V1NetworkPolicy
@@ -395,7 +390,7 @@ public static class KubernetesWriter
 
         foreach (var service in plan.Services)
         {
-            var callers = plan.Services.Where(s => s.References.Contains(service.Name)).Select(s => s.Name).ToList();
+            var callers = service.Callers;
             if (!service.IsExternal && callers.Count == 0)
             {
                 continue;

@@ -5,12 +5,9 @@ namespace BrkCoin.Tests.Deployment;
 /// <summary>The optional dashboard in the Compose file, from a small plan.</summary>
 public sealed class ComposeDashboardTests
 {
-    private static readonly DeploymentPlan Plan = new(
-        [
-            Service("rng", references: []),
-            Service("worker", references: ["rng"]),
-        ],
-        new Dictionary<string, string>());
+    private static readonly DeploymentPlan Plan = PlannedServices.Plan(
+        PlannedServices.Project("rng"),
+        PlannedServices.Project("worker", references: ["rng"]));
 
     [Fact]
     public void Without_the_setting_there_is_no_dashboard()
@@ -35,7 +32,4 @@ public sealed class ComposeDashboardTests
             Assert.Equal("http://aspire-dashboard:18889", environment["OTEL_EXPORTER_OTLP_ENDPOINT"]);
         }
     }
-
-    private static DeployedService Service(string name, string[] references) => new(
-        name, $"brkcoin-{name}:latest", 1, 8080, IsProject: true, IsExternal: false, [], references, null, [], null, ["bash", "-c", "exit 0"], 1654);
 }

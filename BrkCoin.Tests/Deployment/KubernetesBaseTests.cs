@@ -52,7 +52,7 @@ public sealed class KubernetesBaseTests(PublishedFilesFixture published)
         // What the HPA reads is what rng exports, under prometheus-adapter's name for it.
         var latency = Assert.Single(hpa.Spec.Metrics, m => m.Type == "Pods").Pods;
         Assert.Equal(BrkCoin.Mining.MinerTelemetry.RngDrawLatencyMetric, latency.Metric.Name);
-        Assert.Equal(BrkCoin.AppHost.Deployment.KubernetesWriter.RngDrawLatencyMetric, latency.Metric.Name);
+        Assert.Equal(BrkCoin.AppHost.RngAutoscaling.Metric, latency.Metric.Name);
         Assert.Equal("AverageValue", latency.Target.Type);
         Assert.Equal(0.1m, latency.Target.AverageValue.ToDecimal());
         Assert.Single(hpa.Spec.Metrics, m => m.Type == "Resource" && m.Resource.Name == "cpu");

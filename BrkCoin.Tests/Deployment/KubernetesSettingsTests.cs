@@ -6,9 +6,7 @@ namespace BrkCoin.Tests.Deployment;
 /// <summary>The web UI's exposure settings, on a small plan.</summary>
 public sealed class KubernetesSettingsTests
 {
-    private static readonly DeploymentPlan Plan = new(
-        [new DeployedService("webui", "brkcoin-webui:latest", 2, 8080, IsProject: true, IsExternal: true, [], [], null, [], null, ["bash", "-c", "exit 0"], 1654)],
-        new Dictionary<string, string>());
+    private static readonly DeploymentPlan Plan = PlannedServices.Plan(PlannedServices.Project("webui", replicas: 2, isExternal: true));
 
     [Theory]
     [InlineData("ClusterIP")]
@@ -34,17 +32,16 @@ public sealed class KubernetesSettingsTests
     }
 }
 
-/// <summary>One rng per node, as the original's workshop runs it.</summary>
+/// <summary>One replica per node, as the original's workshop runs rng.</summary>
 public sealed class KubernetesRngPerNodeTests
 {
-    private static readonly DeploymentPlan Plan = new(
-        [new DeployedService("rng", "brkcoin-rng:latest", 1, 8080, IsProject: true, IsExternal: false, [], [], null, [], null, ["bash", "-c", "exit 0"], 1654)],
-        new Dictionary<string, string>());
+    private static readonly DeploymentPlan Plan = PlannedServices.Plan(
+        PlannedServices.Project("rng") with { Scaling = new DeployedScaling(1, OnePerNode: true) });
 
     [Fact]
-    public void Rng_per_node_is_a_daemon_set_without_an_autoscaler_and_round_trips_strictly()
+    public void One_per_node_is_a_daemon_set_without_an_autoscaler_and_round_trips_strictly()
     {
-        var objects = KubernetesWriter.Documents(Plan, new DeploymentSettings { RngPerNode = true }).Values.SelectMany(o => o).ToList();
+        var objects = KubernetesWriter.Documents(Plan, new DeploymentSettings()).Values.SelectMany(o => o).ToList();
 
         var daemonSet = Assert.Single(objects.OfType<V1DaemonSet>());
         Assert.Equal("rng", daemonSet.Spec.Template.Spec.Containers.Single().Name);

@@ -2,15 +2,12 @@ using BrkCoin.AppHost.Deployment;
 
 namespace BrkCoin.Tests.Deployment;
 
-/// <summary>The Swarm stack's settings: endpoint mode, one rng per node, where the web UI is published.</summary>
+/// <summary>The Swarm stack's settings: endpoint mode, one replica per node, where the web UI is published.</summary>
 public sealed class StackSettingsTests
 {
-    private static readonly DeploymentPlan Plan = new(
-        [
-            new DeployedService("rng", "brkcoin-rng:latest", 2, 8080, IsProject: true, IsExternal: false, [], [], null, [], null, ["bash", "-c", "exit 0"], 1654),
-            new DeployedService("webui", "brkcoin-webui:latest", 1, 8080, IsProject: true, IsExternal: true, [], [], null, [], null, ["bash", "-c", "exit 0"], 1654),
-        ],
-        new Dictionary<string, string>());
+    private static readonly DeploymentPlan Plan = PlannedServices.Plan(
+        PlannedServices.Project("rng", replicas: 2),
+        PlannedServices.Project("webui", isExternal: true));
 
     [Fact]
     public void By_default_swarm_balances_on_virtual_ips_through_the_routing_mesh()
@@ -35,9 +32,13 @@ public sealed class StackSettingsTests
     }
 
     [Fact]
-    public void Rng_per_node_is_swarms_global_mode()
+    public void One_per_node_is_swarms_global_mode()
     {
-        var stack = ComposeWriter.Compose(Plan, new DeploymentSettings { RngPerNode = true }, swarm: true);
+        var perNode = Plan with
+        {
+            Services = [.. Plan.Services.Select(s => s.Name == "rng" ? s with { Scaling = s.Scaling with { OnePerNode = true } } : s)],
+        };
+        var stack = ComposeWriter.Compose(perNode, new DeploymentSettings(), swarm: true);
 
         Assert.Equal("global", Deploy(stack, "rng")["mode"]);
         Assert.False(Deploy(stack, "rng").ContainsKey("replicas"));

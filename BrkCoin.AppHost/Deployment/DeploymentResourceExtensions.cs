@@ -1,0 +1,50 @@
+namespace BrkCoin.AppHost.Deployment;
+
+/// <summary>
+/// The fluent words AppHost.cs uses to declare a resource's deployment facts; each adds one
+/// annotation from <c>DeploymentAnnotations.cs</c>.
+/// </summary>
+public static class DeploymentResourceExtensions
+{
+    /// <summary>Declares where a target's readiness probe asks this service.</summary>
+    public static IResourceBuilder<T> WithDeploymentReadiness<T>(this IResourceBuilder<T> resource, string path)
+        where T : IResource =>
+        resource.WithAnnotation(new ReadinessAnnotation(path), ResourceAnnotationMutationBehavior.Replace);
+
+    /// <summary>Lets the cluster scale the service on <paramref name="metric"/> (a Kubernetes HorizontalPodAutoscaler).</summary>
+    public static IResourceBuilder<T> WithAutoscaler<T>(
+        this IResourceBuilder<T> resource, string metric, string targetAverageValue, int maxReplicas, int cpuUtilization = 70)
+        where T : IResource =>
+        resource.WithAnnotation(new AutoscalerAnnotation(metric, targetAverageValue, maxReplicas, cpuUtilization), ResourceAnnotationMutationBehavior.Replace);
+
+    /// <summary>Runs one replica on every node when <paramref name="enabled"/>; the autoscaler then stands aside.</summary>
+    public static IResourceBuilder<T> WithOnePerNode<T>(this IResourceBuilder<T> resource, bool enabled = true)
+        where T : IResource =>
+        enabled ? resource.WithAnnotation(new OnePerNodeAnnotation(), ResourceAnnotationMutationBehavior.Replace) : resource;
+
+    /// <summary>Its name resolves to every replica (a headless Kubernetes Service): callers spread requests themselves.</summary>
+    public static IResourceBuilder<T> WithSpreadAcrossReplicas<T>(this IResourceBuilder<T> resource)
+        where T : IResource =>
+        resource.WithAnnotation(new SpreadAcrossReplicasAnnotation(), ResourceAnnotationMutationBehavior.Replace);
+
+    /// <summary>Lets Prometheus scrape the service's metrics where the target has one (Kubernetes).</summary>
+    public static IResourceBuilder<T> WithMetricsScrape<T>(
+        this IResourceBuilder<T> resource, string path = "/metrics", string enableVariable = "Metrics__Prometheus")
+        where T : IResource =>
+        resource.WithAnnotation(new MetricsScrapeAnnotation(path, enableVariable), ResourceAnnotationMutationBehavior.Replace);
+
+    /// <summary>The numeric user the container image runs as.</summary>
+    public static IResourceBuilder<T> WithDeploymentUser<T>(this IResourceBuilder<T> resource, long user)
+        where T : IResource =>
+        resource.WithAnnotation(new DeploymentUserAnnotation(user), ResourceAnnotationMutationBehavior.Replace);
+
+    /// <summary>Names the variable that carries the resource's password (its health check reads it from there).</summary>
+    public static IResourceBuilder<T> WithDeploymentPassword<T>(this IResourceBuilder<T> resource, string variable)
+        where T : IResource =>
+        resource.WithAnnotation(new DeploymentPasswordAnnotation(variable), ResourceAnnotationMutationBehavior.Replace);
+
+    /// <summary>The command run inside the container to check it is healthy.</summary>
+    public static IResourceBuilder<T> WithDeploymentHealthCommand<T>(this IResourceBuilder<T> resource, Func<string?, IReadOnlyList<string>> command)
+        where T : IResource =>
+        resource.WithAnnotation(new DeploymentHealthCommandAnnotation(command), ResourceAnnotationMutationBehavior.Replace);
+}
