@@ -17,10 +17,12 @@ var workshop = builder.AddWorkshop(mining);
 
 var rng = builder.AddProject<Projects.BrkCoin_Rng>("rng")
     .WithRunModeLaunch(mining)
-    .WithScalableReplicas(workshop, mining.RngReplicas, mining.MaxRngReplicas)
+    .WithScalableReplicas(workshop, mining.RngReplicas, mining.MaxRngReplicas, shownAs: "Workshop:RngReplicas", addressesFor: "Worker:RngReplicas")
     .WithHttpHealthCheck("/health")
     .WithThroughputMode(mining, "Rng:Latency", "Rng:ConcurrentRequests")
     .WithLiveSettings(workshop)
+    .WithLatencyKnob(workshop, mining, "Rng:Latency", unit: "draw")
+    .WithConcurrencyCapKnob(workshop, mining, "Rng:ConcurrentRequests")
     // The workshop's fix for the 10 hashes/s ceiling is more rng: in a cluster, one per node or
     // as many as its queue asks for. The workers spread their draws over the replicas themselves.
     .WithOnePerNode(deploy.RngPerNode)
@@ -30,14 +32,15 @@ var rng = builder.AddProject<Projects.BrkCoin_Rng>("rng")
 
 var hasher = builder.AddProject<Projects.BrkCoin_Hasher>("hasher")
     .WithRunModeLaunch(mining)
-    .WithScalableReplicas(workshop, mining.HasherReplicas, mining.MaxHasherReplicas)
+    .WithScalableReplicas(workshop, mining.HasherReplicas, mining.MaxHasherReplicas, shownAs: "Workshop:HasherReplicas", addressesFor: "Worker:HasherReplicas")
     .WithHttpHealthCheck("/health")
     .WithThroughputMode(mining, "Hasher:Latency")
-    .WithLiveSettings(workshop);
+    .WithLiveSettings(workshop)
+    .WithLatencyKnob(workshop, mining, "Hasher:Latency", unit: "hash");
 
 builder.AddProject<Projects.BrkCoin_Worker>("worker")
     .WithRunModeLaunch(mining)
-    .WithScalableReplicas(workshop, mining.Workers, mining.MaxWorkers)
+    .WithScalableReplicas(workshop, mining.Workers, mining.MaxWorkers, shownAs: "Workshop:Workers")
     .WithEnvironment("Worker__Loops", mining.LoopsPerWorker.ToString(System.Globalization.CultureInfo.InvariantCulture))
     .WithReference(rng).WaitForUnlessScalable(rng, workshop)
     .WithReference(hasher).WaitForUnlessScalable(hasher, workshop)

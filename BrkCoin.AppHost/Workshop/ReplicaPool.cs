@@ -8,7 +8,12 @@ namespace BrkCoin.AppHost.Workshop;
 /// the ones not running cost nothing (no process, no DCP executable), and scaling starts or stops
 /// replicas through Aspire's own start and stop commands, as the dashboard's buttons would.
 /// </summary>
-public sealed class ReplicaPool(string service, int initial, int max)
+/// <param name="service">The resource whose replicas these are.</param>
+/// <param name="initial">Replicas running at start.</param>
+/// <param name="max">Replicas declared.</param>
+/// <param name="shapeSetting">Live setting that tells the page how many run ("Workshop:Workers").</param>
+/// <param name="addressesSetting">Live setting that tells the callers where the running replicas serve, if they spread their calls themselves.</param>
+public sealed class ReplicaPool(string service, int initial, int max, string shapeSetting, string? addressesSetting)
 {
     // Replica id (e.g. "worker-xkqwzr3a") → its last known state text.
     private readonly ConcurrentDictionary<string, string?> _replicas = new(StringComparer.Ordinal);
@@ -22,6 +27,10 @@ public sealed class ReplicaPool(string service, int initial, int max)
     public int Initial { get; } = initial;
 
     public int Max { get; } = max;
+
+    public string ShapeSetting { get; } = shapeSetting;
+
+    public string? AddressesSetting { get; } = addressesSetting;
 
     /// <summary>Replicas started and not stopped, whether or not they are healthy yet.</summary>
     public int Active => _replicas.Values.Count(IsActive);

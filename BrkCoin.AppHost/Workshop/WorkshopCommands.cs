@@ -27,34 +27,30 @@ public static class WorkshopCommands
                 Arguments = [Number(ReplicasArgument, $"{pool.Service} replicas (1–{pool.Max})")],
             });
 
-    /// <summary>The knobs: rng's and hasher's latency, rng's one-at-a-time cap.</summary>
-    public static void AddKnobs(IResourceBuilder<WorkshopResource> workshop, WorkshopControls controls)
-    {
-        AddLatencyKnob(workshop, controls, "rng", "draw", controls.Settings.SetRngLatency);
-        workshop.WithCommand("toggle-rng-cap", "Toggle rng's one-at-a-time cap",
-            async context =>
-            {
-                controls.Settings.SetRngConcurrentRequests(controls.Settings.RngConcurrentRequests == 0 ? 1 : 0);
-                await controls.PublishAsync(context.Services);
-                return CommandResults.Success(controls.Settings.RngConcurrentRequests == 0
-                    ? "rng now serves every request at once."
-                    : "rng serves one request at a time again, as the original.");
-            },
-            new CommandOptions { Description = "Lifts or restores rng's one-request-at-a-time limit.", IconName = "LockOpen" });
-        AddLatencyKnob(workshop, controls, "hasher", "hash", controls.Settings.SetHasherLatency);
-    }
-
-    // "set-rng-latency", "set-hasher-latency": the simulated cost the original hard-codes as 0.1 s.
-    private static void AddLatencyKnob(
-        IResourceBuilder<WorkshopResource> workshop, WorkshopControls controls, string service, string unit, Action<TimeSpan> set) =>
-        workshop.WithCommand($"set-{service}-latency", $"Set {service} latency",
-            context => SetLatencyAsync(controls, context, set),
+    /// <summary>"set-rng-latency", "set-hasher-latency": the simulated cost the original hard-codes as 0.1 s.</summary>
+    public static void AddLatencyKnob(IResourceBuilder<WorkshopResource> workshop, WorkshopControls controls, LatencyKnob knob) =>
+        workshop.WithCommand($"set-{knob.Service}-latency", $"Set {knob.Service} latency",
+            context => SetLatencyAsync(controls, context, knob),
             new CommandOptions
             {
-                Description = $"Time {service} spends on each {unit} (the original: 100 ms).",
+                Description = $"Time {knob.Service} spends on each {knob.Unit} (the original: 100 ms).",
                 IconName = "Timer",
-                Arguments = [Number(MillisecondsArgument, $"{service} latency in ms (0–{MaxLatencyMilliseconds})")],
+                Arguments = [Number(MillisecondsArgument, $"{knob.Service} latency in ms (0–{MaxLatencyMilliseconds})")],
             });
+
+    /// <summary>"toggle-rng-cap": lifts or restores the original's one-request-at-a-time limit.</summary>
+    public static void AddCapKnob(IResourceBuilder<WorkshopResource> workshop, WorkshopControls controls, ConcurrencyCapKnob knob) =>
+        workshop.WithCommand($"toggle-{knob.Service}-cap", $"Toggle {knob.Service}'s one-at-a-time cap",
+            async context =>
+            {
+                var lifted = knob.Current(controls.Settings) != 0;
+                controls.Settings.Set(knob.Setting, lifted ? 0 : 1);
+                await controls.PublishAsync(context.Services);
+                return CommandResults.Success(lifted
+                    ? $"{knob.Service} now serves every request at once."
+                    : $"{knob.Service} serves one request at a time again, as the original.");
+            },
+            new CommandOptions { Description = $"Lifts or restores {knob.Service}'s one-request-at-a-time limit.", IconName = "LockOpen" });
 
     /// <summary>One replica more or fewer, from the service's own row in the dashboard.</summary>
     public static async Task<ExecuteCommandResult> ScaleByAsync(WorkshopControls controls, ReplicaPool pool, int step, ExecuteCommandContext context)
@@ -94,14 +90,14 @@ public static class WorkshopCommands
         }
     }
 
-    private static async Task<ExecuteCommandResult> SetLatencyAsync(WorkshopControls controls, ExecuteCommandContext context, Action<TimeSpan> set)
+    private static async Task<ExecuteCommandResult> SetLatencyAsync(WorkshopControls controls, ExecuteCommandContext context, LatencyKnob knob)
     {
         if (ReadInteger(context, MillisecondsArgument) is not { } ms || ms < 0 || ms > MaxLatencyMilliseconds)
         {
             return CommandResults.Failure($"Give a latency in whole milliseconds from 0 to {MaxLatencyMilliseconds}.");
         }
 
-        set(TimeSpan.FromMilliseconds(ms));
+        controls.Settings.Set(knob.Setting, LatencyKnob.Format(TimeSpan.FromMilliseconds(ms)));
         await controls.PublishAsync(context.Services);
         return CommandResults.Success($"Latency set to {ms} ms.");
     }

@@ -5,10 +5,11 @@ using Microsoft.Extensions.Logging;
 
 namespace BrkCoin.AppHost.Workshop;
 
-/// <summary>The scalable services' replica pools and the live settings, shared by every command.</summary>
+/// <summary>The scalable services' replica pools, their knobs and the live settings, shared by every command.</summary>
 public sealed class WorkshopControls(LiveSettings settings)
 {
     private readonly Dictionary<string, ReplicaPool> _pools = new(StringComparer.Ordinal);
+    private readonly List<WorkshopKnob> _knobs = [];
 
     public LiveSettings Settings { get; } = settings;
 
@@ -17,11 +18,25 @@ public sealed class WorkshopControls(LiveSettings settings)
 
     public IReadOnlyDictionary<string, ReplicaPool> Pools => _pools;
 
-    public ReplicaPool AddPool(string service, int initial, int max)
+    public IReadOnlyList<WorkshopKnob> Knobs => _knobs;
+
+    public ReplicaPool AddPool(string service, int initial, int max, string shapeSetting, string? addressesSetting)
     {
-        var pool = new ReplicaPool(service, initial, max);
+        var pool = new ReplicaPool(service, initial, max, shapeSetting, addressesSetting);
         _pools.Add(service, pool);
+        Settings.Set(shapeSetting, initial);
+        if (addressesSetting is not null)
+        {
+            Settings.SetAddresses(addressesSetting, []);
+        }
+
         return pool;
+    }
+
+    public void AddKnob(WorkshopKnob knob)
+    {
+        _knobs.Add(knob);
+        Settings.Set(knob.Setting, knob.Initial);
     }
 
     public async Task FollowReplicasAsync(ResourceNotificationService notifications, CancellationToken stopping)
@@ -31,9 +46,10 @@ public sealed class WorkshopControls(LiveSettings settings)
             await foreach (var change in notifications.WatchAsync(stopping))
             {
                 if (_pools.TryGetValue(change.Resource.Name, out var pool)
-                    && pool.Observe(change.ResourceId, change.Snapshot.State?.Text, ServingAddress(change.Snapshot)))
+                    && pool.Observe(change.ResourceId, change.Snapshot.State?.Text, ServingAddress(change.Snapshot))
+                    && pool.AddressesSetting is { } addresses)
                 {
-                    Settings.SetServing(pool.Service, pool.Serving);
+                    Settings.SetAddresses(addresses, pool.Serving);
                 }
             }
         }
@@ -73,7 +89,7 @@ public sealed class WorkshopControls(LiveSettings settings)
         ReplicaPool pool, int replicas, IServiceProvider services, ResourceCommandService commands, ILogger logger, CancellationToken cancellationToken)
     {
         var active = await pool.ScaleToAsync(replicas, commands, logger, cancellationToken);
-        Settings.SetShape(pool.Service, active);
+        Settings.Set(pool.ShapeSetting, active);
         await PublishAsync(services);
         return active;
     }
@@ -91,16 +107,7 @@ public sealed class WorkshopControls(LiveSettings settings)
     public ImmutableArray<ResourcePropertySnapshot> Properties() =>
     [
         .. _pools.Values.Select(pool => new ResourcePropertySnapshot($"brkcoin.{pool.Service}.replicas",
-            string.Create(CultureInfo.InvariantCulture, $"{ShapeOf(pool.Service)} of at most {pool.Max}"))),
-        new("brkcoin.rng.latency", $"{Settings.RngLatency.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)} ms"),
-        new("brkcoin.rng.concurrent", Settings.RngConcurrentRequests == 0 ? "no cap" : Settings.RngConcurrentRequests.ToString(CultureInfo.InvariantCulture)),
-        new("brkcoin.hasher.latency", $"{Settings.HasherLatency.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)} ms"),
+            string.Create(CultureInfo.InvariantCulture, $"{Settings.Get(pool.ShapeSetting)?.GetValue<int>() ?? pool.Initial} of at most {pool.Max}"))),
+        .. _knobs.Select(knob => knob.Property(Settings)),
     ];
-
-    private int ShapeOf(string service) => service switch
-    {
-        "worker" => Settings.Workers,
-        "rng" => Settings.RngReplicas,
-        _ => Settings.HasherReplicas,
-    };
 }

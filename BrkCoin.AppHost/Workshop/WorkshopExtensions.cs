@@ -20,7 +20,7 @@ public static class WorkshopExtensions
             return null;
         }
 
-        var controls = new WorkshopControls(new LiveSettings(mining));
+        var controls = new WorkshopControls(new LiveSettings());
         builder.Services.AddSingleton(controls);
 
         var workshop = builder.AddResource(new WorkshopResource(ResourceName))
@@ -32,8 +32,6 @@ public static class WorkshopExtensions
                 Properties = controls.Properties(),
             });
         controls.Workshop = workshop;
-
-        WorkshopCommands.AddKnobs(workshop, controls);
 
         // Follows every replica's state, so that scaling knows which are running; the live-settings
         // file goes when the AppHost stops.
@@ -59,16 +57,19 @@ public static class WorkshopExtensions
     /// <summary>
     /// Declares <paramref name="max"/> replicas of which <paramref name="initial"/> start (run
     /// mode, with <paramref name="workshop"/>), or just <paramref name="initial"/> (publish mode).
+    /// The live setting <paramref name="shownAs"/> tells the page how many run; where the callers
+    /// spread their calls over the replicas themselves, <paramref name="addressesFor"/> tells them
+    /// where the running ones serve.
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithScalableReplicas(
-        this IResourceBuilder<ProjectResource> project, WorkshopControls? workshop, int initial, int max)
+        this IResourceBuilder<ProjectResource> project, WorkshopControls? workshop, int initial, int max, string shownAs, string? addressesFor = null)
     {
         if (workshop is null)
         {
             return project.WithReplicas(initial);
         }
 
-        var pool = workshop.AddPool(project.Resource.Name, initial, Math.Max(initial, max));
+        var pool = workshop.AddPool(project.Resource.Name, initial, Math.Max(initial, max), shownAs, addressesFor);
         WorkshopCommands.AddScale(workshop.Workshop!, workshop, pool);
         return project
             .WithReplicas(pool.Max)
@@ -78,6 +79,39 @@ public static class WorkshopExtensions
             .WithCommand("remove-replica", "Remove a replica", context => WorkshopCommands.ScaleByAsync(workshop, pool, -1, context),
                 new CommandOptions { Description = $"Stops one {pool.Service} replica (at least one stays).", IconName = "Subtract" });
     }
+
+    /// <summary>
+    /// A latency the trainer sets while the miner runs (<c>set-{name}-latency</c>): the original's
+    /// 0.1 s, or none in throughput mode. <paramref name="unit"/> names what one call does.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithLatencyKnob(
+        this IResourceBuilder<ProjectResource> project, WorkshopControls? workshop, MiningSettings mining, string setting, string unit)
+    {
+        if (workshop is not null)
+        {
+            var knob = new LatencyKnob(project.Resource.Name, setting, unit, mining.Throughput ? TimeSpan.Zero : OriginalLatency);
+            workshop.AddKnob(knob);
+            WorkshopCommands.AddLatencyKnob(workshop.Workshop!, workshop, knob);
+        }
+
+        return project;
+    }
+
+    /// <summary>The original's one-request-at-a-time cap, which the trainer lifts and restores (lifted in throughput mode).</summary>
+    public static IResourceBuilder<ProjectResource> WithConcurrencyCapKnob(
+        this IResourceBuilder<ProjectResource> project, WorkshopControls? workshop, MiningSettings mining, string setting)
+    {
+        if (workshop is not null)
+        {
+            var knob = new ConcurrencyCapKnob(project.Resource.Name, setting, mining.Throughput ? 0 : 1);
+            workshop.AddKnob(knob);
+            WorkshopCommands.AddCapKnob(workshop.Workshop!, workshop, knob);
+        }
+
+        return project;
+    }
+
+    private static readonly TimeSpan OriginalLatency = TimeSpan.FromMilliseconds(100);
 
     /// <summary>Lets the service follow the trainer's knobs (run mode only).</summary>
     public static IResourceBuilder<ProjectResource> WithLiveSettings(this IResourceBuilder<ProjectResource> project, WorkshopControls? workshop) =>
