@@ -1,7 +1,8 @@
-// The pipeline API is marked experimental in Aspire 13.6; it is the documented way to add a
-// publish step, and the one the issue asks for.
+// The pipeline API is marked experimental in Aspire 13.6; it is the documented way to add
+// publish, deploy and destroy steps.
 #pragma warning disable ASPIREPIPELINES001, ASPIREPIPELINES004
 using Aspire.Hosting.Pipelines;
+using BrkCoin.AppHost.Deployment.Deploy;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -11,42 +12,100 @@ namespace BrkCoin.AppHost.Deployment;
 public static class DeploymentPipelineExtensions
 {
     public const string StepName = "brkcoin-deployment-files";
+    public const string ImagesStepName = "brkcoin-images";
+    public const string DeployStepName = "brkcoin-deploy";
+    public const string DestroyStepName = "brkcoin-destroy";
 
     /// <summary>
-    /// Adds a publish step that writes docker-compose.yaml, .env and a kustomize base in
-    /// kubernetes/ from the model. Our package feed has neither Aspire.Hosting.Docker nor
-    /// Aspire.Hosting.Kubernetes, so this step does their job for BrkCoin:
-    /// <c>dotnet run --project BrkCoin.AppHost -- --operation publish --step publish --output-path deploy</c>.
+    /// Adds the steps that deploy BrkCoin without Aspire.Hosting.Docker or Aspire.Hosting.Kubernetes
+    /// (our package feed has neither):
+    /// <list type="bullet">
+    /// <item>publish: docker-compose.yaml, docker-stack.yaml, .env and a kustomize base in kubernetes/
+    /// (<c>--operation publish --step publish --output-path deploy</c>);</item>
+    /// <item>deploy (<c>aspire deploy</c>, or <c>--operation publish --step deploy</c>): the images built
+    /// with the SDK, the files written, the Compose project or Swarm stack brought up, every service
+    /// waited for until healthy, and the page's address;</item>
+    /// <item>destroy (<c>aspire destroy</c>, or <c>--step destroy</c>): the project taken down, its
+    /// volumes kept unless <c>Deploy:RemoveVolumes</c>.</item>
+    /// </list>
     /// </summary>
     public static IDistributedApplicationBuilder AddDeploymentFiles(this IDistributedApplicationBuilder builder)
     {
         var settings = builder.GetDeploymentSettings();
 
-        builder.Pipeline.AddStep(StepName, async context =>
+        builder.Pipeline.AddStep(StepName, context => FailingTheProcessAsync(async () =>
         {
-            try
-            {
-                var output = context.Services.GetRequiredService<IPipelineOutputService>().GetOutputDirectory();
-                var planner = new DeploymentPlanner(context.ExecutionContext, settings, context.Services.GetRequiredService<IConfiguration>());
-                var plan = await planner.PlanAsync(context.Model, context.CancellationToken);
+            var output = OutputOf(context);
+            var planner = new DeploymentPlanner(context.ExecutionContext, settings, context.Services.GetRequiredService<IConfiguration>());
+            var plan = await planner.PlanAsync(context.Model, context.CancellationToken);
 
-                await ComposeWriter.WriteAsync(plan, settings, output, context.CancellationToken);
-                await KubernetesWriter.WriteAsync(plan, settings, Path.Combine(output, KubernetesWriter.FolderName), context.CancellationToken);
+            await ComposeWriter.WriteAsync(plan, settings, output, context.CancellationToken);
+            await KubernetesWriter.WriteAsync(plan, settings, Path.Combine(output, KubernetesWriter.FolderName), context.CancellationToken);
 
-                context.Logger.LogInformation(
-                    "Wrote {Compose}, {Stack}, {Env} and {Kubernetes}/ for {Services} to {Output}",
-                    ComposeWriter.FileName, ComposeWriter.StackFileName, ComposeWriter.EnvFileName, KubernetesWriter.FolderName,
-                    string.Join(", ", plan.Services.Select(s => s.Name)), output);
-            }
-            catch
-            {
-                // Run by `dotnet run`, Aspire logs a failed step but still exits 0; a script or CI
-                // job running the publish command must see the failure.
-                Environment.ExitCode = 1;
-                throw;
-            }
-        }, requiredBy: WellKnownPipelineSteps.Publish);
+            context.Logger.LogInformation(
+                "Wrote {Compose}, {Stack}, {Env} and {Kubernetes}/ for {Services} to {Output}",
+                ComposeWriter.FileName, ComposeWriter.StackFileName, ComposeWriter.EnvFileName, KubernetesWriter.FolderName,
+                string.Join(", ", plan.Services.Select(s => s.Name)), output);
+        }, context.Logger), requiredBy: WellKnownPipelineSteps.Publish);
+
+        builder.Pipeline.AddStep(ImagesStepName, context => FailingTheProcessAsync(async () =>
+        {
+            var runner = new CommandRunner(context.Logger, context.CancellationToken);
+            // Before the first build: a missing engine is said in one line, not after a minute of compiling.
+            await TargetOf(settings, runner, OutputOf(context), context).CheckEngineAsync();
+            await new ProjectImages(settings, runner, context.Logger).BuildAsync(context.Model);
+        }, context.Logger));
+
+        builder.Pipeline.AddStep(DeployStepName, context => FailingTheProcessAsync(async () =>
+        {
+            var target = TargetOf(settings, new CommandRunner(context.Logger, context.CancellationToken), OutputOf(context), context);
+            context.Logger.LogInformation("Deploying {Project} to {Target} at {Engine}", settings.Project, settings.Target, DockerEngine.Where);
+            await target.UpAsync();
+            await target.WaitHealthyAsync(settings.HealthTimeout);
+            context.Logger.LogInformation("BrkCoin is up and every service is healthy. The page: {Address}", target.PageAddress);
+        }, context.Logger), dependsOn: new[] { ImagesStepName, StepName }, requiredBy: WellKnownPipelineSteps.Deploy);
+
+        builder.Pipeline.AddStep(DestroyStepName, context => FailingTheProcessAsync(async () =>
+        {
+            var target = TargetOf(settings, new CommandRunner(context.Logger, context.CancellationToken), OutputOf(context), context);
+            await target.CheckEngineAsync();
+            await target.DownAsync(settings.RemoveVolumes);
+        }, context.Logger), dependsOn: StepName, requiredBy: WellKnownPipelineSteps.Destroy);
 
         return builder;
+    }
+
+    private static string OutputOf(PipelineStepContext context) =>
+        context.Services.GetRequiredService<IPipelineOutputService>().GetOutputDirectory();
+
+    private static IDeployTarget TargetOf(DeploymentSettings settings, CommandRunner runner, string folder, PipelineStepContext context)
+    {
+        var engine = new DockerEngine(runner);
+        return settings.Target == "swarm"
+            ? new SwarmTarget(settings, engine, folder, context.Logger, context.CancellationToken)
+            : new ComposeTarget(settings, engine, folder, context.Logger, context.CancellationToken);
+    }
+
+    /// <summary>
+    /// Run by `dotnet run`, Aspire logs a failed step but still exits 0; a script or CI job running
+    /// the command must see the failure. A step's own failure is said in one line, without a stack.
+    /// </summary>
+    private static async Task FailingTheProcessAsync(Func<Task> step, ILogger logger)
+    {
+        try
+        {
+            await step();
+        }
+        catch (DeployFailedException ex)
+        {
+            Environment.ExitCode = 1;
+            logger.LogError("{Reason}", ex.Message);
+            throw;
+        }
+        catch
+        {
+            Environment.ExitCode = 1;
+            throw;
+        }
     }
 }

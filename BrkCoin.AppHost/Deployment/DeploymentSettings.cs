@@ -72,6 +72,29 @@ public sealed class DeploymentSettings
     [Range(1, 1000)]
     public int RngMaxReplicas { get; set; } = 10;
 
+    /// <summary>What <c>aspire deploy</c> brings up: "compose" (docker compose up) or "swarm" (docker stack deploy).</summary>
+    [RegularExpression("^(compose|swarm)$")]
+    public string Target { get; set; } = "compose";
+
+    /// <summary>
+    /// Base image the SDK builds the images on for <c>aspire deploy</c>; empty for the SDK's own
+    /// (Microsoft's ASP.NET image, pulled). A runtime-deps image without .NET, like the one
+    /// <c>eng/engine.sh</c> builds offline, gets self-contained apps.
+    /// </summary>
+    [RegularExpression("^$|^[A-Za-z0-9._:/@-]+$")]
+    public string BaseImage { get; set; } = string.Empty;
+
+    /// <summary>The Compose project or Swarm stack <c>aspire deploy</c> and <c>aspire destroy</c> act on.</summary>
+    [RegularExpression("^[a-z0-9][a-z0-9_-]*$")]
+    public string Project { get; set; } = "brkcoin";
+
+    /// <summary>How long <c>aspire deploy</c> waits for every service to be healthy.</summary>
+    [Range(typeof(TimeSpan), "00:00:05", "01:00:00")]
+    public TimeSpan HealthTimeout { get; set; } = TimeSpan.FromMinutes(3);
+
+    /// <summary><c>aspire destroy</c> also removes the volumes, the wallet's among them (kept by default).</summary>
+    public bool RemoveVolumes { get; set; }
+
     public string ImageFor(string resourceName)
     {
         var name = $"{ImagePrefix}{resourceName}:{Tag}";

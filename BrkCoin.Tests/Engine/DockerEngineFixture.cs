@@ -21,6 +21,9 @@ public sealed class DockerEngineFixture : IAsyncLifetime
     /// <summary>Debian's redis-server as an image, under its own name.</summary>
     public string RedisImage { get; private set; } = string.Empty;
 
+    /// <summary>The runtime-deps base the SDK builds BrkCoin's images on, offline.</summary>
+    public string BaseImage { get; private set; } = string.Empty;
+
     public async ValueTask InitializeAsync()
     {
         Missing = MissingPrerequisite();
@@ -43,6 +46,7 @@ public sealed class DockerEngineFixture : IAsyncLifetime
             .ToDictionary(pair => pair[0], pair => pair[1]);
         DockerHost = exports["DOCKER_HOST"];
         RedisImage = exports["BRKCOIN_REDIS_IMAGE"];
+        BaseImage = exports["BRKCOIN_BASE_IMAGE"];
     }
 
     public async ValueTask DisposeAsync()

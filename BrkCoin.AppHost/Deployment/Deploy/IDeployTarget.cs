@@ -1,0 +1,20 @@
+namespace BrkCoin.AppHost.Deployment.Deploy;
+
+/// <summary>Where <c>aspire deploy</c> brings the written files up, and <c>aspire destroy</c> takes them down.</summary>
+public interface IDeployTarget
+{
+    /// <summary>Fails the step, with what to do, when the engine cannot take this target.</summary>
+    Task CheckEngineAsync();
+
+    /// <summary>Creates or updates the project in place (named volumes, and so the wallet, are kept).</summary>
+    Task UpAsync();
+
+    /// <summary>Returns once every service is healthy; fails the step, naming the ones that are not, at the deadline.</summary>
+    Task WaitHealthyAsync(TimeSpan deadline);
+
+    /// <summary>Removes the project's containers and networks, and its volumes only when asked; says which.</summary>
+    Task DownAsync(bool removeVolumes);
+
+    /// <summary>Where the page answers once the project is up, or why it is not published.</summary>
+    string PageAddress { get; }
+}

@@ -1,0 +1,57 @@
+using Microsoft.Extensions.Logging;
+
+namespace BrkCoin.AppHost.Deployment.Deploy;
+
+/// <summary>
+/// Builds every .NET service of the model into the image the deployment files name, with the
+/// SDK's container support (<c>dotnet publish -t:PublishContainer</c>), as README's build command
+/// does: into the engine DOCKER_HOST points at, or pushed to <c>Deploy:Registry</c>. No Dockerfiles.
+/// </summary>
+public sealed class ProjectImages(DeploymentSettings settings, CommandRunner runner, ILogger logger)
+{
+    private static readonly TimeSpan BuildTimeout = TimeSpan.FromMinutes(10);
+
+    public async Task BuildAsync(DistributedApplicationModel model)
+    {
+        // One at a time: each publish already uses every core, and its log is easier to read alone.
+        foreach (var project in model.Resources.OfType<ProjectResource>())
+        {
+            var path = project.Annotations.OfType<IProjectMetadata>().Single().ProjectPath;
+            var image = settings.ImageFor(project.Name);
+            logger.LogInformation("Building {Image} from {Project}", image, Path.GetFileName(path));
+            await runner.RunCheckedAsync($"Building the image of {project.Name}", "dotnet", PublishArguments(path, project.Name), BuildTimeout);
+        }
+    }
+
+    public IEnumerable<string> PublishArguments(string projectPath, string resourceName)
+    {
+        // "registry.example.com/you": the SDK takes the host as the registry, the rest as the
+        // start of the repository, so the pushed image is the one the deployment files name.
+        var (registry, path) = settings.Registry.TrimEnd('/').Split('/', 2) switch
+        {
+            [""] => (string.Empty, string.Empty),
+            [var host] => (host, string.Empty),
+            [var host, var rest] => (host, rest + "/"),
+            _ => (string.Empty, string.Empty),
+        };
+
+        List<string> arguments =
+        [
+            "publish", projectPath, "-t:PublishContainer", "-c", "Release", "-nologo", "-v:q",
+            $"-p:ContainerRepository={path}{settings.ImagePrefix}{resourceName}",
+            $"-p:ContainerImageTag={settings.Tag}",
+        ];
+        if (registry.Length > 0)
+        {
+            arguments.Add($"-p:ContainerRegistry={registry}");
+        }
+
+        if (settings.BaseImage.Length > 0)
+        {
+            // A base without .NET (runtime-deps, or eng/engine.sh's Debian one) needs the runtime in the app.
+            arguments.AddRange([$"-p:ContainerBaseImage={settings.BaseImage}", "-r", "linux-x64", "--self-contained"]);
+        }
+
+        return arguments;
+    }
+}
