@@ -36,7 +36,8 @@ public static class DeploymentPipelineExtensions
         builder.Pipeline.AddStep(StepName, context => FailingTheProcessAsync(async () =>
         {
             var output = OutputOf(context);
-            var planner = new DeploymentPlanner(context.ExecutionContext, settings, context.Services.GetRequiredService<IConfiguration>());
+            var planner = new DeploymentPlanner(context.ExecutionContext, settings, context.Services.GetRequiredService<IConfiguration>(),
+                EnvFile.Read(Path.Combine(output, ComposeWriter.EnvFileName)));
             var plan = await planner.PlanAsync(context.Model, context.CancellationToken);
 
             await ComposeWriter.WriteAsync(plan, settings, output, context.CancellationToken);

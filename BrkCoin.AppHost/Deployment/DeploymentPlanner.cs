@@ -10,10 +10,15 @@ namespace BrkCoin.AppHost.Deployment;
 /// replicas and environment callbacks the manifest publisher reads — and resolves every value
 /// for a target where each resource is reached by its name on the network.
 /// </summary>
+/// <param name="keptSecrets">
+/// Secrets of an earlier publish to the same folder: kept unless configured, so publishing or
+/// deploying again does not change the wallet's password and recreate every container for it.
+/// </param>
 public sealed class DeploymentPlanner(
     DistributedApplicationExecutionContext executionContext,
     DeploymentSettings settings,
-    IConfiguration configuration)
+    IConfiguration configuration,
+    IReadOnlyDictionary<string, string>? keptSecrets = null)
 {
     private readonly SortedDictionary<string, string> _secrets = new(StringComparer.Ordinal);
 
@@ -263,13 +268,15 @@ public sealed class DeploymentPlanner(
         }
 
         // A secret travels by name (REDIS_PASSWORD) and its value goes to .env or a Secret only:
-        // the configured value when there is one, else a fresh random one.
+        // the configured value when there is one, else the one already in the folder, else a fresh random one.
         var secretName = parameter.Name.ToUpperInvariant().Replace('-', '_');
         if (!_secrets.ContainsKey(secretName))
         {
             _secrets[secretName] = configuration[$"Parameters:{parameter.Name}"] is { Length: > 0 } configured
                 ? Deployable(parameter.Name, configured)
-                : RandomNumberGenerator.GetString("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 32);
+                : keptSecrets?.GetValueOrDefault(secretName) is { Length: > 0 } kept
+                    ? Deployable(parameter.Name, kept)
+                    : RandomNumberGenerator.GetString("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 32);
         }
 
         return [new SecretPart(secretName)];

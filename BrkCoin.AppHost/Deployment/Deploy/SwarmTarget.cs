@@ -75,10 +75,5 @@ public sealed class SwarmTarget(DeploymentSettings settings, DockerEngine engine
             string.Join(", ", volumes));
     }
 
-    private Dictionary<string, string> EnvFile() =>
-        File.ReadAllLines(Path.Combine(folder, ComposeWriter.EnvFileName))
-            .Where(line => line.Length > 0 && !line.StartsWith('#'))
-            .Select(line => line.Split('=', 2))
-            .Where(pair => pair.Length == 2)
-            .ToDictionary(pair => pair[0], pair => pair[1], StringComparer.Ordinal);
+    private Dictionary<string, string> EnvFile() => Deployment.EnvFile.Read(Path.Combine(folder, ComposeWriter.EnvFileName));
 }
