@@ -22,11 +22,17 @@ public static class KubernetesWriter
     public const string AppLabel = "app";
 
     /// <summary>
-    /// The per-pod metric rng's autoscaler reads: prometheus-adapter's name for rng's
-    /// brkcoin.rng.draw.duration histogram (MinerTelemetry in ServiceDefaults, which the AppHost
-    /// does not reference; a test holds the two together).
+    /// The per-pod metric rng's autoscaler reads: prometheus-adapter's name for the rate of the
+    /// sum of rng's brkcoin.rng.draw.duration histogram, the draws in rng at once (MinerTelemetry
+    /// in ServiceDefaults, which the AppHost does not reference; a test holds the two together).
     /// </summary>
-    public const string RngDrawLatencyMetric = "brkcoin_rng_draw_latency_seconds";
+    public const string RngConcurrentDrawsMetric = "brkcoin_rng_concurrent_draws";
+
+    /// <summary>
+    /// Draws at once per rng pod the autoscaler aims for: each rng busy 80 % of the time. One
+    /// worker at the original's pace keeps rng busy a third of the time; each waiting draw adds one.
+    /// </summary>
+    public const string RngConcurrentDrawsTarget = "800m";
     private const string PartOf = "brkcoin";
 
     public static async Task WriteAsync(DeploymentPlan plan, DeploymentSettings settings, string folder, CancellationToken cancellationToken)
@@ -287,11 +293,15 @@ public static class KubernetesWriter
         Spec = new V2HorizontalPodAutoscalerSpec
         {
             ScaleTargetRef = new V2CrossVersionObjectReference { ApiVersion = "apps/v1", Kind = "Deployment", Name = service.Name },
-            // The workshop's autoscaler: 1 to N rng, on draw latency with a 0.1 s target. A draw
-            // takes 0.1 s unqueued, so a longer average means a queue: with ten workers on one rng
-            // (~0.8 s) it asks for about eight. Where the cluster serves no custom metrics the
-            // autoscaler acts on CPU alone (which a waiting rng barely uses): see README.
-            MinReplicas = 1,
+            // The workshop's autoscaler, on the draws in rng at once rather than their latency: an
+            // unqueued draw takes the whole 0.1 s a latency target allowed, so that ratio never fell
+            // below one and rng never scaled down. Ten workers on one rng keep ~9 draws in it and
+            // ask for the most; at five rng they keep ~0.7 in each, and one worker (~0.33) needs
+            // only the floor. Waiting draws alone would vanish once rng scaled out, and send it back
+            // down while the workers still need it. The model's replicas are the floor. Where the
+            // cluster serves no custom metrics the autoscaler acts on CPU alone (which a waiting
+            // rng barely uses): see README.
+            MinReplicas = service.Replicas,
             MaxReplicas = Math.Max(service.Replicas, maxReplicas),
             Metrics =
             [
@@ -300,8 +310,8 @@ public static class KubernetesWriter
                     Type = "Pods",
                     Pods = new V2PodsMetricSource
                     {
-                        Metric = new V2MetricIdentifier { Name = RngDrawLatencyMetric },
-                        Target = new V2MetricTarget { Type = "AverageValue", AverageValue = new ResourceQuantity("100m") },
+                        Metric = new V2MetricIdentifier { Name = RngConcurrentDrawsMetric },
+                        Target = new V2MetricTarget { Type = "AverageValue", AverageValue = new ResourceQuantity(RngConcurrentDrawsTarget) },
                     },
                 },
                 new V2MetricSpec

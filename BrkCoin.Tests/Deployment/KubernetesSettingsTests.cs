@@ -54,3 +54,21 @@ public sealed class KubernetesRngPerNodeTests
         Assert.Equal(yaml, k8s.KubernetesYaml.Serialize(k8s.KubernetesYaml.LoadAllFromString(yaml, strict: true).Single()));
     }
 }
+
+/// <summary>rng's autoscaler keeps the model's rng replicas as its floor.</summary>
+public sealed class KubernetesRngAutoscalerTests
+{
+    [Fact]
+    public void The_model_s_rng_replicas_are_the_autoscaler_s_minimum()
+    {
+        var plan = new DeploymentPlan(
+            [new DeployedService("rng", "brkcoin-rng:latest", 3, 8080, IsProject: true, IsExternal: false, [], [], null, [], null, ["bash", "-c", "exit 0"], 1654)],
+            new Dictionary<string, string>());
+
+        var objects = KubernetesWriter.Documents(plan, new DeploymentSettings { RngMaxReplicas = 10 }).Values.SelectMany(o => o);
+
+        var hpa = Assert.Single(objects.OfType<V2HorizontalPodAutoscaler>());
+        Assert.Equal(3, hpa.Spec.MinReplicas);
+        Assert.Equal(10, hpa.Spec.MaxReplicas);
+    }
+}
