@@ -5,8 +5,8 @@ namespace BrkCoin.Rng;
 
 /// <summary>
 /// How long each draw took from arrival to answer, queue included: the latency the workshop reads
-/// with httping, and what rng's Kubernetes autoscaler scales on (its CPU stays low: a draw's cost
-/// is a wait behind the limiter, not work).
+/// with httping. The rate of its sum, the draws in rng at once, is what rng's Kubernetes
+/// autoscaler scales on (its CPU stays low: a draw's cost is a wait behind the limiter, not work).
 /// </summary>
 public sealed class RngMetrics(IMeterFactory meterFactory)
 {

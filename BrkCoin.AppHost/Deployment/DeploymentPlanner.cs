@@ -155,7 +155,7 @@ public sealed class DeploymentPlanner(
 
         return Declared<AutoscalerAnnotation>(resource) is { } autoscaler
             ? new DeployedScaling(replicas, Autoscaler: new DeployedAutoscaler(
-                MinReplicas: 1,
+                MinReplicas: replicas,
                 MaxReplicas: Math.Max(replicas, autoscaler.MaxReplicas),
                 autoscaler.Metric,
                 autoscaler.TargetAverageValue,

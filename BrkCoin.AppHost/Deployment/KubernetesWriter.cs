@@ -285,7 +285,8 @@ public static class KubernetesWriter
         Spec = new V2HorizontalPodAutoscalerSpec
         {
             ScaleTargetRef = new V2CrossVersionObjectReference { ApiVersion = "apps/v1", Kind = "Deployment", Name = service.Name },
-            // Where the cluster serves no custom metrics the autoscaler acts on CPU alone: see README.
+            // Between the model's replicas and the declared maximum. Where the cluster serves no
+            // custom metrics the autoscaler acts on CPU alone: see README.
             MinReplicas = autoscaler.MinReplicas,
             MaxReplicas = autoscaler.MaxReplicas,
             Metrics =

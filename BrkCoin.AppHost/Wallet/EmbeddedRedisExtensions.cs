@@ -15,6 +15,8 @@ public static class EmbeddedRedisExtensions
     public static IResourceBuilder<EmbeddedRedisResource> AddEmbeddedRedis(
         this IDistributedApplicationBuilder builder, string name, string dataPath, string memory)
     {
+        // A memory Garnet cannot run with stops the AppHost here, with the setting's name.
+        GarnetCommandLine.MemoryBytes(memory);
         // Locked like Aspire's Redis: anyone on the machine can reach a loopback port.
         var password = ParameterResourceBuilderExtensions.CreateDefaultPasswordParameter(builder, $"{name}-password", special: false);
         var resource = new EmbeddedRedisResource(name, FreeLoopbackPort(), dataPath, memory, password);

@@ -62,6 +62,18 @@ public sealed class DeclaredFactsTests
     }
 
     [Fact]
+    public async Task The_models_replicas_are_the_autoscalers_minimum()
+    {
+        var plan = await PlanAsync(builder => builder.AddProject("entropy", RepositoryProject("BrkCoin.Rng"))
+            .WithReplicas(3)
+            .WithAutoscaler("entropy_queue", "2", maxReplicas: 10));
+
+        var hpa = Assert.Single(KubernetesWriter.Documents(plan, new DeploymentSettings()).Values.SelectMany(o => o).OfType<V2HorizontalPodAutoscaler>());
+        Assert.Equal(3, hpa.Spec.MinReplicas);
+        Assert.Equal(10, hpa.Spec.MaxReplicas);
+    }
+
+    [Fact]
     public async Task One_per_node_puts_the_autoscaler_aside_whatever_the_service_is_called()
     {
         var plan = await PlanAsync(builder => builder.AddProject("entropy", RepositoryProject("BrkCoin.Rng"))

@@ -41,20 +41,21 @@ public sealed class KubernetesBaseTests(PublishedFilesFixture published)
     }
 
     [Fact]
-    public async Task Rng_scales_on_the_draw_latency_it_exports_with_cpu_beside_it()
+    public async Task Rng_scales_on_the_concurrent_draws_it_exports_with_cpu_beside_it()
     {
         var objects = await RenderAsync();
         var hpa = Assert.Single(objects.OfType<V2HorizontalPodAutoscaler>());
 
         Assert.Equal("rng", hpa.Spec.ScaleTargetRef.Name);
+        // The model's Mining:RngReplicas (1 here) is the floor.
         Assert.Equal(1, hpa.Spec.MinReplicas);
         Assert.True(hpa.Spec.MaxReplicas > hpa.Spec.MinReplicas);
         // What the HPA reads is what rng exports, under prometheus-adapter's name for it.
-        var latency = Assert.Single(hpa.Spec.Metrics, m => m.Type == "Pods").Pods;
-        Assert.Equal(BrkCoin.Mining.MinerTelemetry.RngDrawLatencyMetric, latency.Metric.Name);
-        Assert.Equal(BrkCoin.AppHost.RngAutoscaling.Metric, latency.Metric.Name);
-        Assert.Equal("AverageValue", latency.Target.Type);
-        Assert.Equal(0.1m, latency.Target.AverageValue.ToDecimal());
+        var concurrent = Assert.Single(hpa.Spec.Metrics, m => m.Type == "Pods").Pods;
+        Assert.Equal(BrkCoin.Mining.MinerTelemetry.RngConcurrentDrawsMetric, concurrent.Metric.Name);
+        Assert.Equal(BrkCoin.AppHost.RngAutoscaling.Metric, concurrent.Metric.Name);
+        Assert.Equal("AverageValue", concurrent.Target.Type);
+        Assert.Equal(0.8m, concurrent.Target.AverageValue.ToDecimal());
         Assert.Single(hpa.Spec.Metrics, m => m.Type == "Resource" && m.Resource.Name == "cpu");
 
         // rng serves the series on the port its pods announce for scraping.

@@ -13,8 +13,8 @@ public sealed class EmbeddedWalletPersistenceTests : IDisposable
     private const string Password = "a-wallet-password";
     private readonly string _dataPath = Directory.CreateTempSubdirectory("brkcoin-garnet-").FullName;
 
-    private EmbeddedRedisResource NewResource() =>
-        new("redis", FreePort.OnLoopback(), _dataPath, "64m", new ParameterResource("redis-password", _ => Password, secret: true));
+    private EmbeddedRedisResource NewResource(string memory = "64m") =>
+        new("redis", FreePort.OnLoopback(), _dataPath, memory, new ParameterResource("redis-password", _ => Password, secret: true));
 
     [Fact]
     public async Task The_wallet_survives_a_restart_of_its_server()
@@ -39,6 +39,53 @@ public sealed class EmbeddedWalletPersistenceTests : IDisposable
 
             Assert.Equal(new byte[] { 4, 5, 6 }, (byte[])(await db.HashGetAsync(WalletKeys.Wallet, coin))!);
             Assert.Equal(42, (long)await db.StringGetAsync(WalletKeys.Hashes));
+        }
+    }
+
+    [Fact]
+    public async Task A_wallet_many_times_its_log_memory_is_complete_while_it_grows_and_after_a_restart()
+    {
+        // 300,000 coins take tens of MB against 2 MiB of log memory. Without a storage tier
+        // Garnet dropped what it evicted: HLEN fell to 66,000, `hashes` and brkcoin:since were
+        // lost, while every write answered OK (only a restart's replay brought them back, and a
+        // checkpoint taken meanwhile would have made the loss final).
+        const int Coins = 300_000;
+        var resource = NewResource(memory: "2m");
+
+        using (var server = new EmbeddedRedisServer())
+        {
+            server.Start(resource, Password, NullLoggerFactory.Instance);
+            await using var redis = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{resource.Port},password={Password}");
+            var db = redis.GetDatabase();
+            await db.StringSetAsync(WalletKeys.MiningSince, "written once");
+            // Found and stored a batch at a time, as a miner would: Garnet evicts from its log
+            // memory while the wallet grows, not after.
+            for (var stored = 0; stored < Coins; stored += 2_000)
+            {
+                var batch = MintCoins(2_000);
+                await Task.WhenAll(batch.SelectMany(coin => new Task[]
+                {
+                    db.HashSetAsync(WalletKeys.Wallet, coin.Hash, coin.Bytes),
+                    db.StringIncrementAsync(WalletKeys.Hashes, 16),
+                }));
+            }
+
+            Assert.Equal(Coins, await db.HashLengthAsync(WalletKeys.Wallet));
+            Assert.Equal(16L * Coins, (long)await db.StringGetAsync(WalletKeys.Hashes));
+            Assert.Equal("written once", await db.StringGetAsync(WalletKeys.MiningSince));
+        }
+
+        using (var restarted = new EmbeddedRedisServer())
+        {
+            restarted.Start(resource, Password, NullLoggerFactory.Instance);
+            await using var redis = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{resource.Port},password={Password}");
+            var db = redis.GetDatabase();
+
+            Assert.Equal(Coins, await db.HashLengthAsync(WalletKeys.Wallet));
+            var stored = await db.HashGetAllAsync(WalletKeys.Wallet);
+            Assert.All(stored, coin => Assert.True(CoinRule.Verifies(coin.Name!, (byte[])coin.Value!), $"coin {coin.Name} does not verify"));
+            Assert.Equal(16L * Coins, (long)await db.StringGetAsync(WalletKeys.Hashes));
+            Assert.Equal("written once", await db.StringGetAsync(WalletKeys.MiningSince));
         }
     }
 
@@ -70,6 +117,23 @@ public sealed class EmbeddedWalletPersistenceTests : IDisposable
 
         var refused = await Assert.ThrowsAnyAsync<RedisException>(() => redis.GetDatabase().StringGetAsync(WalletKeys.Hashes));
         Assert.True(refused is RedisConnectionException or RedisServerException, refused.GetType().Name);
+    }
+
+    // Coins as the worker finds them: 32 random bytes whose SHA-256 starts with 0.
+    private static List<(string Hash, byte[] Bytes)> MintCoins(int count)
+    {
+        var coins = new List<(string, byte[])>(count);
+        while (coins.Count < count)
+        {
+            var bytes = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+            var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
+            if (CoinRule.IsCoin(hash))
+            {
+                coins.Add((hash, bytes));
+            }
+        }
+
+        return coins;
     }
 
     public void Dispose()
