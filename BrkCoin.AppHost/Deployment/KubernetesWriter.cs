@@ -295,7 +295,7 @@ public static class KubernetesWriter
             ScaleTargetRef = new V2CrossVersionObjectReference { ApiVersion = "apps/v1", Kind = "Deployment", Name = service.Name },
             // The workshop's autoscaler, on the draws in rng at once rather than their latency: an
             // unqueued draw takes the whole 0.1 s a latency target allowed, so that ratio never fell
-            // below one and rng never scaled down. Ten workers on one rng keep ~9 draws in it and
+            // below one and rng never scaled down. Ten workers on one rng keep ~8 draws in it and
             // ask for the most; at five rng they keep ~0.7 in each, and one worker (~0.33) needs
             // only the floor. Waiting draws alone would vanish once rng scaled out, and send it back
             // down while the workers still need it. The model's replicas are the floor. Where the
