@@ -4,7 +4,7 @@ namespace BrkCoin.AppHost;
 /// <remarks>
 /// The draws in rng at once, not their latency: an unqueued draw takes the whole 0.1 s a latency
 /// target allowed, so that ratio never fell below one and rng never scaled down. Ten workers on
-/// one rng keep ~9 draws in it and ask for the most; at five rng they keep ~0.7 in each, and one
+/// one rng keep ~8 draws in it and ask for the most; at five rng they keep ~0.7 in each, and one
 /// worker (~0.33) needs only the floor. Waiting draws alone would vanish once rng scaled out, and
 /// send it back down while the workers still need it. The model's rng replicas are the floor.
 /// </remarks>

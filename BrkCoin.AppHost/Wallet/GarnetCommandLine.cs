@@ -41,10 +41,11 @@ public static class GarnetCommandLine
             "--page", Size(page),
             "--index", "1m",
             // Without a storage tier Garnet drops the records it evicts from its log memory: with
-            // a wallet of some hundreds of thousands of coins (a few minutes of throughput mode
-            // on 64m) HLEN fell to a fraction and `hashes` started again from a small number,
-            // while every write still answered OK. With the tier, evicted records go to files in
-            // the data folder and are read back when next used.
+            // 400,000 coins on 64m (some twenty minutes of throughput mode here) HLEN fell to
+            // 185,318, `hashes` started again from a small number and brkcoin:since was gone,
+            // while every write still answered OK; a checkpoint would then have made that final.
+            // With the tier, evicted records go to files in the data folder and are read back
+            // when next used.
             "--storage-tier",
             "--logdir", resource.DataPath,
             "--segment", "16m",

@@ -34,11 +34,14 @@ public sealed partial class AppHostProcess : IAsyncDisposable
         }
     }
 
-    public static AppHostProcess Start(DockerEngineFixture engine, params string[] arguments)
+    public static AppHostProcess Start(DockerEngineFixture engine, params string[] arguments) =>
+        Start(new Dictionary<string, string> { ["DOCKER_HOST"] = engine.DockerHost }, arguments);
+
+    /// <summary>Starts it with <paramref name="environment"/> added to what every run here gets.</summary>
+    public static AppHostProcess Start(IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
-        var info = BuiltProgram.StartInfo("BrkCoin.AppHost", arguments, new Dictionary<string, string>
+        var info = BuiltProgram.StartInfo("BrkCoin.AppHost", arguments, new Dictionary<string, string>(environment)
         {
-            ["DOCKER_HOST"] = engine.DockerHost,
             ["DOTNET_ENVIRONMENT"] = "Development",
             ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePort.OnLoopback()}",
             ["ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL"] = $"http://127.0.0.1:{FreePort.OnLoopback()}",
@@ -64,6 +67,13 @@ public sealed partial class AppHostProcess : IAsyncDisposable
         }
 
         return new HttpClient { BaseAddress = new Uri(url!), Timeout = TimeSpan.FromSeconds(10) };
+    }
+
+    /// <summary>Ends it at once with SIGKILL, as a crash or the OOM killer would: nothing of it runs after.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill();
+        await _process.WaitForExitAsync();
     }
 
     /// <summary>Stops it as Ctrl+C would, so DCP stops the containers it started.</summary>
