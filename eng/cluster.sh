@@ -1,0 +1,218 @@
+#!/usr/bin/env bash
+# The workshop's cluster on one machine: N private Docker engines (node1 … nodeN), each a dockerd
+# in a network and UTS namespace of its own, joined by one bridge on a private /24; a registry
+# every node pulls from; BrkCoin's images built once with the SDK and pushed there; a swarm whose
+# first three nodes are managers (a quorum survives the loss of any one).
+#
+#   eng/cluster.sh start [N]   N = 3 by default, 1 to 5 (the self-paced workshop's five)
+#   eng/cluster.sh status      exit 0 when every node's engine answers; prints the swarm's nodes
+#   eng/cluster.sh env         the exports that point docker (and aspire deploy) at node1, a manager
+#   eng/cluster.sh stop        remove every process, namespace, interface, mount and rule it made
+#   eng/cluster.sh kill K      power cut on node K: SIGKILL its dockerd and containers (a lesson)
+#   eng/cluster.sh revive K    start node K's dockerd again on its saved state
+#
+# Built on eng/engine.sh, whose loopback registry holds the Debian base images: a second registry
+# serves the same storage inside the cluster's network. Needs root and Debian's docker.io,
+# docker-registry, debootstrap and iproute2.
+set -euo pipefail
+
+repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+engine="$repo_root/eng/engine.sh"
+engine_home=${BRKCOIN_ENGINE_HOME:-/var/tmp/brkcoin-engine}
+# Under /run, root's own: nothing here survives a reboot, as nothing here should.
+home=${BRKCOIN_CLUSTER_HOME:-/run/brkcoin-cluster}
+net=${BRKCOIN_CLUSTER_NET:-10.213.77}          # a private /24 of our own
+bridge=brkcoin0
+gateway="$net.1"
+registry_ip="$net.2"
+registry="$registry_ip:5000"
+rule_comment="brkcoin-cluster"
+
+log() { echo "cluster: $*" >&2; }
+die() { log "$*"; exit 1; }
+
+node_ip() { echo "$net.$((10 + $1))"; }
+node_ns() { echo "brkcoin-node$1"; }
+node_sock() { echo "$home/node$1/docker.sock"; }
+node_docker() { local n=$1; shift; DOCKER_HOST="unix://$(node_sock "$n")" docker "$@"; }
+nodes() { cat "$home/nodes" 2>/dev/null || echo 0; }
+
+running() { [[ -f "$1" ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+wait_for() { # pidfile, seconds, what, command...
+  local pidfile=$1 deadline=$((SECONDS + $2)) what=$3; shift 3
+  until "$@" >/dev/null 2>&1; do
+    running "$pidfile" || { log "$what exited at start; see its log under $home"; return 1; }
+    ((SECONDS < deadline)) || { log "$what did not come up within $2 s; see its log under $home"; return 1; }
+    sleep 0.5
+  done
+}
+
+preflight() {
+  [[ $(id -u) == 0 ]] || die "needs root (network namespaces, a bridge, dockerd)"
+  local missing=()
+  for tool in dockerd docker docker-registry debootstrap ip nsenter unshare iptables hostname; do
+    command -v "$tool" >/dev/null || [[ -x /usr/sbin/$tool ]] || missing+=("$tool")
+  done
+  ((${#missing[@]} == 0)) || die "missing ${missing[*]} (apt-get install docker.io docker-registry debootstrap iproute2 iptables)"
+  [[ ! -e "$home/nodes" ]] || die "a cluster is already up (or was not stopped): eng/cluster.sh stop first"
+  # The address range must be ours alone: an interface or route already in it means someone else's.
+  if ip -4 -o addr show | grep -q " inet $net\." || ip -4 route show | grep -q "^$net\."; then
+    die "the address range $net.0/24 is taken on this machine; choose another with BRKCOIN_CLUSTER_NET=10.x.y"
+  fi
+  ip link show "$bridge" >/dev/null 2>&1 && die "an interface named $bridge exists already; eng/cluster.sh stop, or remove it"
+  return 0
+}
+
+# A namespace joined to the bridge at the given address.
+add_host() { # namespace, address
+  local ns=$1 address=$2 veth="bk${1#brkcoin-}"
+  ip netns add "$ns"
+  ip link add "$veth" type veth peer name eth0 netns "$ns"
+  ip link set "$veth" master "$bridge" up
+  ip -n "$ns" addr add "$address/24" dev eth0
+  ip -n "$ns" link set lo up
+  ip -n "$ns" link set eth0 up
+  ip -n "$ns" route add default via "$gateway"
+}
+
+start_network() {
+  ip link add "$bridge" type bridge
+  ip addr add "$gateway/24" dev "$bridge"
+  ip link set "$bridge" up
+  # The host's FORWARD policy is DROP with bridge netfilter on: without this rule the nodes'
+  # own traffic over the bridge is dropped, and `docker swarm join` times out.
+  iptables -I FORWARD 1 -i "$bridge" -o "$bridge" -m comment --comment "$rule_comment" -j ACCEPT
+}
+
+start_registry() {
+  add_host brkcoin-registry "$registry_ip"
+  cat >"$home/registry.yml" <<EOF
+version: 0.1
+storage:
+  filesystem:
+    rootdirectory: $engine_home/registry
+http:
+  addr: $registry
+EOF
+  log "starting the cluster's registry on $registry (engine.sh's storage)"
+  nsenter --net=/var/run/netns/brkcoin-registry docker-registry serve "$home/registry.yml" >"$home/registry.log" 2>&1 &
+  echo $! >"$home/registry.pid"
+  wait_for "$home/registry.pid" 30 registry bash -c "exec 3<>/dev/tcp/$registry_ip/5000"
+}
+
+launch_node() { # n
+  local n=$1 dir="$home/node$1"
+  mkdir -p "$dir/data" "$dir/exec"
+  # Only the network namespace, and a UTS one for the host name: `ip netns exec` would remount
+  # /sys, hiding this machine's cgroup mounts ("Devices cgroup isn't mounted").
+  nsenter --net="/var/run/netns/$(node_ns "$n")" unshare --uts sh -c "hostname node$n && exec dockerd \
+    --host unix://$(node_sock "$n") --data-root $dir/data --exec-root $dir/exec --pidfile $dir/exec/dockerd.pid \
+    --insecure-registry $registry --default-address-pool base=10.214.0.0/16,size=24" >"$dir/dockerd.log" 2>&1 &
+  echo $! >"$dir/dockerd.pid"
+  wait_for "$dir/dockerd.pid" 60 "node$n's dockerd" node_docker "$n" info
+}
+
+start_node() { # n
+  local n=$1
+  add_host "$(node_ns "$n")" "$(node_ip "$n")"
+  log "starting node$n at $(node_ip "$n")"
+  launch_node "$n"
+}
+
+form_swarm() { # count
+  local count=$1
+  node_docker 1 swarm init --advertise-addr "$(node_ip 1)" --listen-addr "$(node_ip 1):2377" \
+    --default-addr-pool 10.215.0.0/16 >/dev/null
+  local manager_token worker_token
+  manager_token=$(node_docker 1 swarm join-token -q manager)
+  worker_token=$(node_docker 1 swarm join-token -q worker)
+  for ((n = 2; n <= count; n++)); do
+    local token=$worker_token
+    ((n <= 3)) && token=$manager_token
+    node_docker "$n" swarm join --token "$token" --advertise-addr "$(node_ip "$n")" \
+      --listen-addr "$(node_ip "$n"):2377" "$(node_ip 1):2377" >/dev/null
+  done
+  log "swarm formed: $(node_docker 1 node ls --format '{{.Hostname}}{{if .ManagerStatus}} ({{.ManagerStatus}}){{end}}' | paste -sd, -)"
+}
+
+build_images() {
+  # Once, with the SDK, straight into the cluster's registry: exactly the deploy step's build.
+  log "building BrkCoin's images into $registry"
+  DOCKER_HOST="unix://$(node_sock 1)" dotnet run --project "$repo_root/BrkCoin.AppHost" -- \
+    --operation publish --step brkcoin-images --output-path "$home/files" \
+    --Deploy:Registry "$registry" --Deploy:BaseImage "$(base_image)" >"$home/images.log" 2>&1 \
+    || { tail -n 30 "$home/images.log" >&2; return 1; }
+}
+
+base_image() { bash "$engine" env | sed -n 's/^export BRKCOIN_BASE_IMAGE=//p'; }
+
+# Every process this script started, by the PIDs it wrote; then what those engines left: their
+# containerd and container shims (named by our folders), mounts, namespaces, interfaces, the rule.
+stop_all() {
+  for pidfile in "$home"/node*/dockerd.pid "$home/registry.pid"; do
+    [[ -f $pidfile ]] || continue
+    if running "$pidfile"; then
+      local pid; pid=$(cat "$pidfile")
+      kill "$pid" 2>/dev/null || true
+      for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+      kill -9 "$pid" 2>/dev/null || true
+    fi
+    rm -f "$pidfile"
+  done
+  pkill -KILL -f -- "$home/node" 2>/dev/null || true
+  findmnt -rn -o TARGET | grep -E "^$home/" | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
+  for ns in $(ip netns list | awk '{print $1}' | grep -E '^brkcoin-(node[0-9]+|registry)$' || true); do
+    ip netns delete "$ns" 2>/dev/null || true
+  done
+  ip link delete "$bridge" 2>/dev/null || true
+  while iptables -D FORWARD -i "$bridge" -o "$bridge" -m comment --comment "$rule_comment" -j ACCEPT 2>/dev/null; do :; done
+  rm -rf "$home"
+}
+
+case "${1:-}" in
+  start)
+    count=${2:-3}
+    [[ $count =~ ^[1-5]$ ]] || die "N must be 1 to 5, not '$count'"
+    preflight
+    mkdir -p "$home"
+    chmod 700 "$home"
+    # Whatever fails from here, nothing is left half made.
+    trap 'log "start failed; removing what it made"; stop_all' ERR
+    bash "$engine" status || bash "$engine" start
+    echo "$count" >"$home/nodes"
+    start_network
+    start_registry
+    for ((n = 1; n <= count; n++)); do start_node "$n"; done
+    form_swarm "$count"
+    build_images
+    trap - ERR
+    log "ready: $count nodes; eval \"\$(eng/cluster.sh env)\" points docker at node1"
+    ;;
+  status)
+    count=$(nodes)
+    ((count > 0)) || { log "no cluster"; exit 1; }
+    for ((n = 1; n <= count; n++)); do node_docker "$n" info >/dev/null 2>&1 || { log "node$n does not answer"; exit 1; }; done
+    node_docker 1 node ls
+    ;;
+  env)
+    echo "export DOCKER_HOST=unix://$(node_sock 1)"
+    echo "export BRKCOIN_CLUSTER_REGISTRY=$registry"
+    echo "export BRKCOIN_BASE_IMAGE=$(base_image)"
+    echo "export BRKCOIN_REDIS_IMAGE=$registry/brkcoin/debian-redis:bookworm"
+    ;;
+  kill)
+    n=${2:?node number}
+    # A power cut: no clean stop for the engine or anything it runs.
+    pkill -KILL -f -- "$home/node$n/" 2>/dev/null || true
+    [[ -f "$home/node$n/dockerd.pid" ]] && kill -KILL "$(cat "$home/node$n/dockerd.pid")" 2>/dev/null || true
+    findmnt -rn -o TARGET | grep -E "^$home/node$n/" | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
+    ;;
+  revive)
+    n=${2:?node number}
+    running "$home/node$n/dockerd.pid" && die "node$n runs"
+    launch_node "$n"
+    ;;
+  stop) stop_all ;;
+  *) echo "usage: $0 start [N]|status|env|kill K|revive K|stop" >&2; exit 2 ;;
+esac
