@@ -9,6 +9,8 @@ var mining = builder.GetMiningSettings();
 var deploy = builder.GetDeploymentSettings();
 
 var redis = builder.AddWalletStore(mining.Redis)
+    // In a cluster the wallet stays on the node that holds its volume: label it brkcoin.wallet=true.
+    .WithNodeLabelPlacement("brkcoin.wallet")
     .WithDeploymentUser(RedisImage.User)
     .WithDeploymentPassword(RedisImage.PasswordVariable)
     .WithDeploymentHealthCommand(RedisImage.Ping);

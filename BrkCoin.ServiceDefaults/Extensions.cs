@@ -23,6 +23,7 @@ public static class Extensions
 
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
+        builder.AddSecretFiles();
         builder.AddLiveSettings();
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
@@ -34,6 +35,21 @@ public static class Extensions
             http.AddServiceDiscovery();
         });
 
+        return builder;
+    }
+
+    /// <summary>
+    /// Where Docker Swarm mounts a service's secrets. The stack file delivers each setting that
+    /// carries a password (the Redis connection string) as a secret file named after the setting
+    /// (<c>ConnectionStrings__redis</c>), so no password is in the service's environment, where
+    /// <c>docker service inspect</c> and <c>docker inspect</c> would print it.
+    /// </summary>
+    public const string SecretsFolder = "/run/secrets";
+
+    /// <summary>Reads each file in <see cref="SecretsFolder"/> as the setting it is named after, when the folder exists.</summary>
+    public static TBuilder AddSecretFiles<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        builder.Configuration.AddKeyPerFile(SecretsFolder, optional: true);
         return builder;
     }
 

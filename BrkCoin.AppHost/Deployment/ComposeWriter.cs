@@ -41,9 +41,16 @@ public static class ComposeWriter
             .WithQuotingNecessaryStrings()
             .Build()
             .Serialize(Compose(plan, settings, swarm: true));
-        var stackHeader = header + "# For Swarm: set -a; . ./.env; set +a; docker stack deploy -c docker-stack.yaml brkcoin\n";
+        var stackHeader = header
+            + "# For Swarm, on a manager: docker stack deploy -c docker-stack.yaml brkcoin (its secrets come from secrets/).\n"
+            + StackPlacementNote(plan);
         await File.WriteAllTextAsync(Path.Combine(outputDirectory, StackFileName), stackHeader + stack, cancellationToken);
         await SecretFile.WriteAsync(Path.Combine(outputDirectory, EnvFileName), EnvFile(plan), cancellationToken);
+        var secrets = Directory.CreateDirectory(Path.Combine(outputDirectory, SwarmSecrets.FilesFolder));
+        foreach (var (name, content) in SwarmSecrets.Contents(plan))
+        {
+            await SecretFile.WriteAsync(Path.Combine(secrets.FullName, name), content, cancellationToken);
+        }
     }
 
     public static Dictionary<string, object> Compose(DeploymentPlan plan, DeploymentSettings settings, bool swarm = false)
@@ -69,6 +76,11 @@ public static class ComposeWriter
 
         compose["services"] = services;
         compose["networks"] = networks;
+        if (swarm && SwarmSecrets.Contents(plan) is { Count: > 0 } secrets)
+        {
+            compose["secrets"] = secrets.Keys.ToDictionary(
+                name => name, name => (object)new Dictionary<string, object> { ["file"] = $"./{SwarmSecrets.FilesFolder}/{name}" });
+        }
 
         var volumes = plan.Services.Where(s => s.DataPath is not null).ToList();
         if (volumes.Count > 0)
@@ -98,7 +110,10 @@ public static class ComposeWriter
 
     private static Dictionary<string, object> Service(DeployedService service, DeploymentPlan plan, DeploymentSettings settings, bool swarm)
     {
-        var environment = service.Environment.ToDictionary(v => v.Name, v => (object)Value(v));
+        // In Swarm what carries a password is a secret file, not a variable (see SwarmSecrets).
+        var environment = service.Environment
+            .Where(v => !(swarm && SwarmSecrets.IsSecret(v)))
+            .ToDictionary(v => v.Name, v => (object)Value(v));
         if (settings.Dashboard && service.ExportsTelemetry)
         {
             environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = $"http://{DashboardName}:18889";
@@ -116,7 +131,8 @@ public static class ComposeWriter
 
         if (service.Arguments.Count > 0)
         {
-            definition["command"] = service.Arguments.Select(Escape).ToList();
+            var arguments = swarm ? SwarmSecrets.ReadingSecrets(service, service.Arguments) : service.Arguments;
+            definition["command"] = arguments.Select(Escape).ToList();
         }
 
         if (service.Hardening.RunAsUser is { } user)
@@ -124,11 +140,44 @@ public static class ComposeWriter
             definition["user"] = $"{user}:{user}";
         }
 
-        definition["environment"] = environment;
+        if (environment.Count > 0)
+        {
+            definition["environment"] = environment;
+        }
         definition["networks"] = service.Networks.ToList();
         if (service.Hardening.ReadOnlyRootFilesystem)
         {
             definition["read_only"] = true;
+        }
+
+        if (service.Hardening.DropAllCapabilities)
+        {
+            definition["cap_drop"] = new[] { "ALL" };
+        }
+
+        // Swarm services have no security options (Docker 20.10): no-new-privileges is Compose's only.
+        if (service.Hardening.NoNewPrivileges && !swarm)
+        {
+            definition["security_opt"] = new[] { "no-new-privileges:true" };
+        }
+
+        if (!swarm)
+        {
+            definition["cpus"] = Cpus(service.Hardening.Resources.CpuLimit);
+            definition["mem_limit"] = Memory(service.Hardening.Resources.MemoryLimit);
+        }
+
+        if (swarm && service.Environment.Where(SwarmSecrets.IsSecret).ToList() is { Count: > 0 } secretVariables)
+        {
+            definition["secrets"] = secretVariables.Select(v => (object)new Dictionary<string, object>
+            {
+                ["source"] = SwarmSecrets.NameOf(service, v),
+                ["target"] = v.Name,
+                // Readable by the service's own user only: 0400, which Swarm takes as a decimal number.
+                ["uid"] = (service.Hardening.RunAsUser ?? 0).ToString(CultureInfo.InvariantCulture),
+                ["gid"] = (service.Hardening.RunAsUser ?? 0).ToString(CultureInfo.InvariantCulture),
+                ["mode"] = 0b100_000_000,
+            }).ToList();
         }
 
         AddTmp(definition, service.Hardening.TmpPath, swarm);
@@ -158,7 +207,9 @@ public static class ComposeWriter
         {
             definition["healthcheck"] = new Dictionary<string, object>
             {
-                ["test"] = new[] { "CMD" }.Concat(service.Probes.HealthCommand.Select(Escape)).ToList(),
+                ["test"] = new[] { "CMD" }
+                    .Concat((swarm ? SwarmSecrets.ReadingSecrets(service, service.Probes.HealthCommand) : service.Probes.HealthCommand).Select(Escape))
+                    .ToList(),
                 ["interval"] = "10s",
                 ["timeout"] = "5s",
                 ["retries"] = 3,
@@ -196,6 +247,21 @@ public static class ComposeWriter
             // A virtual IP needs IPVS in the kernel; where it is missing, DNS round robin gives each
             // task's address and the worker spreads its draws over them itself.
             deploy["endpoint_mode"] = endpointMode;
+            if (service.NodeLabel is { } label)
+            {
+                // Without a labelled node the task stays pending ("no suitable node"), which is
+                // what we want: a wallet started empty elsewhere would look like a lost one.
+                deploy["placement"] = new Dictionary<string, object> { ["constraints"] = new[] { $"node.labels.{label} == true" } };
+            }
+
+            deploy["resources"] = new Dictionary<string, object>
+            {
+                ["limits"] = new Dictionary<string, object>
+                {
+                    ["cpus"] = Cpus(service.Hardening.Resources.CpuLimit),
+                    ["memory"] = Memory(service.Hardening.Resources.MemoryLimit).ToUpperInvariant(),
+                },
+            };
             // One task at a time, the new one started and healthy before the old one stops, and
             // back to the previous version if it is not: `docker service update --force worker`
             // and `docker service rollback worker` are the workshop's rollout lessons.
@@ -295,6 +361,24 @@ public static class ComposeWriter
         ["tmpfs"] = new[] { "/tmp" },
         ["restart"] = "always",
     };
+
+    /// <summary>Why the wallet may not start in a stack, said where the stack's reader looks first.</summary>
+    private static string StackPlacementNote(DeploymentPlan plan) =>
+        string.Concat(plan.Services.Where(s => s.NodeLabel is not null).Select(s =>
+            $"# {s.Name} runs only on a node labelled {s.NodeLabel}=true, where its volume is: before the first deploy,\n" +
+            $"#   docker node update --label-add {s.NodeLabel}=true <node>\n" +
+            $"# Until one is labelled its task stays pending (\"no suitable node\"), rather than starting empty elsewhere.\n"));
+
+    // Kubernetes quantities, as the plan holds them, in Compose's words: "500m" CPU is 0.5, "384Mi" is 384m.
+    private static string Cpus(string quantity) =>
+        quantity.EndsWith('m')
+            ? (int.Parse(quantity[..^1], CultureInfo.InvariantCulture) / 1000.0).ToString(CultureInfo.InvariantCulture)
+            : quantity;
+
+    private static string Memory(string quantity) =>
+        quantity.EndsWith("Mi", StringComparison.Ordinal) ? quantity[..^2] + "m"
+        : quantity.EndsWith("Gi", StringComparison.Ordinal) ? quantity[..^2] + "g"
+        : quantity;
 
     private static string HostBinding(string address) => string.IsNullOrEmpty(address) ? string.Empty : $"{address}:";
 

@@ -22,6 +22,9 @@ public sealed record SpreadAcrossReplicasAnnotation : IResourceAnnotation;
 /// <summary>Serves Prometheus metrics at <see cref="Path"/> once <see cref="EnableVariable"/> is "true".</summary>
 public sealed record MetricsScrapeAnnotation(string Path, string EnableVariable) : IResourceAnnotation;
 
+/// <summary>Runs only on nodes labelled <c>&lt;Label&gt;=true</c>, where its volume is.</summary>
+public sealed record NodeLabelPlacementAnnotation(string Label) : IResourceAnnotation;
+
 /// <summary>The numeric user (and group) a container image runs as.</summary>
 public sealed record DeploymentUserAnnotation(long User) : IResourceAnnotation;
 

@@ -61,7 +61,16 @@ public static class DeploymentPipelineExtensions
         {
             var target = TargetOf(settings, new CommandRunner(context.Logger, context.CancellationToken), OutputOf(context), context);
             context.Logger.LogInformation("Deploying {Project} to {Target} at {Engine}", settings.Project, settings.Target, DockerEngine.Where);
-            await target.UpAsync();
+            try
+            {
+                await target.UpAsync();
+            }
+            catch (DeployFailedException ex)
+            {
+                throw new DeployFailedException(
+                    $"{ex.Message}\nWhatever it started is left as it is: docker ps --filter label={target.ProjectLabel}; take it down with destroy.");
+            }
+
             await target.WaitHealthyAsync(settings.HealthTimeout);
             context.Logger.LogInformation("BrkCoin is up and every service is healthy. The page: {Address}", target.PageAddress);
         }, context.Logger), dependsOn: new[] { ImagesStepName, StepName }, requiredBy: WellKnownPipelineSteps.Deploy);

@@ -75,6 +75,12 @@ public sealed record DeployedService
     /// </summary>
     public bool SpreadAcrossReplicas { get; init; }
 
+    /// <summary>
+    /// Runs only on nodes that carry this label (<c>node.labels.&lt;label&gt; == true</c>): a
+    /// stateful service stays with the volume that holds its data.
+    /// </summary>
+    public string? NodeLabel { get; init; }
+
     /// <summary>Secrets any of its variables carry.</summary>
     public IEnumerable<string> SecretsUsed => Environment.SelectMany(v => v.SecretsUsed).Distinct(StringComparer.Ordinal);
 }
@@ -99,7 +105,11 @@ public sealed record DeployedProbes(IReadOnlyList<string> HealthCommand, string?
 /// <param name="ReadOnlyRootFilesystem">Writes only to <paramref name="TmpPath"/> and its data volume.</param>
 /// <param name="TmpPath">The scratch folder, in memory.</param>
 /// <param name="Resources">Requests and limits.</param>
-public sealed record DeployedHardening(long? RunAsUser, bool ReadOnlyRootFilesystem, string TmpPath, DeployedResources Resources);
+/// <param name="DropAllCapabilities">No Linux capability at all.</param>
+/// <param name="NoNewPrivileges">No gaining privileges through setuid binaries.</param>
+public sealed record DeployedHardening(
+    long? RunAsUser, bool ReadOnlyRootFilesystem, string TmpPath, DeployedResources Resources,
+    bool DropAllCapabilities = true, bool NoNewPrivileges = true);
 
 /// <summary>CPU in Kubernetes quantities ("50m"), memory likewise ("96Mi").</summary>
 public sealed record DeployedResources(string CpuRequest, string MemoryRequest, string CpuLimit, string MemoryLimit);

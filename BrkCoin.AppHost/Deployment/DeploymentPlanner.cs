@@ -136,6 +136,7 @@ public sealed class DeploymentPlanner(
             StopGracePeriod = isProject ? TimeSpan.FromSeconds(30) : null,
             Metrics = metrics is null ? null : new DeployedMetrics(metrics.Path, new EnvironmentVariable(metrics.EnableVariable, [new TextPart("true")])),
             SpreadAcrossReplicas = Declared<SpreadAcrossReplicasAnnotation>(resource) is not null,
+            NodeLabel = Declared<NodeLabelPlacementAnnotation>(resource)?.Label,
         };
     }
 
@@ -274,8 +275,9 @@ public sealed class DeploymentPlanner(
         {
             _secrets[secretName] = configuration[$"Parameters:{parameter.Name}"] is { Length: > 0 } configured
                 ? Deployable(parameter.Name, configured)
-                : keptSecrets?.GetValueOrDefault(secretName) is { Length: > 0 } kept
-                    ? Deployable(parameter.Name, kept)
+                // A kept value that could not travel (edited by hand) is replaced, not blamed on a setting.
+                : keptSecrets?.GetValueOrDefault(secretName) is { Length: > 0 } kept && IsDeployable(kept)
+                    ? kept
                     : RandomNumberGenerator.GetString("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 32);
         }
 
@@ -287,8 +289,11 @@ public sealed class DeploymentPlanner(
     /// Kubernetes env file, and a Redis connection string (where , and = separate options): only
     /// letters, digits and - _ . ~ + / @ ! % ^ * ( ) [ ] { } : ? travel through all three unchanged.
     /// </summary>
+    private static bool IsDeployable(string value) =>
+        value.All(c => char.IsAsciiLetterOrDigit(c) || "-_.~+/@!%^*()[]{}:?".Contains(c, StringComparison.Ordinal));
+
     private static string Deployable(string name, string value) =>
-        value.All(c => char.IsAsciiLetterOrDigit(c) || "-_.~+/@!%^*()[]{}:?".Contains(c, StringComparison.Ordinal))
+        IsDeployable(value)
             ? value
             : throw new InvalidOperationException(
                 $"Parameters:{name} holds a character that .env, the Kubernetes secret or the Redis connection string would change " +

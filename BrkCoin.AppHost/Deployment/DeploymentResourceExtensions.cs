@@ -33,6 +33,14 @@ public static class DeploymentResourceExtensions
         where T : IResource =>
         resource.WithAnnotation(new MetricsScrapeAnnotation(path, enableVariable), ResourceAnnotationMutationBehavior.Replace);
 
+    /// <summary>
+    /// Keeps the resource on the nodes labelled <paramref name="label"/>=true (Swarm placement):
+    /// a named volume is local to one node, and a stateful service moved elsewhere would start empty.
+    /// </summary>
+    public static IResourceBuilder<T> WithNodeLabelPlacement<T>(this IResourceBuilder<T> resource, string label)
+        where T : IResource =>
+        resource.WithAnnotation(new NodeLabelPlacementAnnotation(label), ResourceAnnotationMutationBehavior.Replace);
+
     /// <summary>The numeric user the container image runs as.</summary>
     public static IResourceBuilder<T> WithDeploymentUser<T>(this IResourceBuilder<T> resource, long user)
         where T : IResource =>

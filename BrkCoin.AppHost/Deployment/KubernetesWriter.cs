@@ -284,7 +284,7 @@ public static class KubernetesWriter
         Metadata = Metadata(service.Name),
         Spec = new V2HorizontalPodAutoscalerSpec
         {
-            ScaleTargetRef = new V2CrossVersionObjectReference { ApiVersion = "apps/v1", Kind = "Deployment", Name = service.Name },
+            ScaleTargetRef = new V2CrossVersionObjectReference { ApiVersion = "apps/v1", Kind = service.DataPath is null ? "Deployment" : "StatefulSet", Name = service.Name },
             // Between the model's replicas and the declared maximum. Where the cluster serves no
             // custom metrics the autoscaler acts on CPU alone: see README.
             MinReplicas = autoscaler.MinReplicas,

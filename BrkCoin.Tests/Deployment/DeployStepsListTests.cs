@@ -36,12 +36,17 @@ public sealed class DeployStepsListTests
             var (exitCode, output) = await BuiltProgram.RunAsync(list, TimeSpan.FromMinutes(3));
 
             Assert.True(exitCode == 0, output);
-            var order = new[] { "brkcoin-images", "brkcoin-deploy", "Depends on:" }
-                .Select(step => output.IndexOf(step, StringComparison.Ordinal))
+            output = System.Text.RegularExpressions.Regex.Replace(output, @"\x1b\[[0-9;]*m", string.Empty);
+            // Whole step names, in the order they run: the deploy step after both it depends on.
+            var listed = System.Text.RegularExpressions.Regex.Matches(output, @"(?m)^\s*\d+\.\s+(?<step>[a-z][a-z-]*[a-z])\s*$")
+                .Select(m => m.Groups["step"].Value)
                 .ToList();
-            Assert.All(order, index => Assert.True(index >= 0, output));
-            Assert.Contains("brkcoin-deployment-files", output, StringComparison.Ordinal);
-            Assert.True(output.IndexOf("brkcoin-deploy", output.IndexOf("brkcoin-images", StringComparison.Ordinal), StringComparison.Ordinal) > 0, output);
+            Assert.Contains("brkcoin-images", listed);
+            Assert.Contains("brkcoin-deployment-files", listed);
+            Assert.True(listed.IndexOf("brkcoin-deploy") > listed.IndexOf("brkcoin-images"), string.Join(", ", listed));
+            Assert.True(listed.IndexOf("brkcoin-deploy") > listed.IndexOf("brkcoin-deployment-files"), string.Join(", ", listed));
+            Assert.True(listed.IndexOf("deploy") > listed.IndexOf("brkcoin-deploy"), string.Join(", ", listed));
+            Assert.Matches(@"brkcoin-deploy\s+└─ Depends on: brkcoin-images, brkcoin-deployment-files", output);
         }
         finally
         {

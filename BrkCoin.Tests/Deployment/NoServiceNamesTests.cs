@@ -20,9 +20,12 @@ public sealed partial class NoServiceNamesTests
             .ToHashSet(StringComparer.Ordinal);
         Assert.Contains("rng", names);
 
-        var found = Directory.EnumerateFiles(Path.Combine(RepositoryRoot.Path, "BrkCoin.AppHost", folder), "*.cs")
+        var found = Directory.EnumerateFiles(Path.Combine(RepositoryRoot.Path, "BrkCoin.AppHost", folder), "*.cs", SearchOption.AllDirectories)
             .SelectMany(file => File.ReadLines(file).Select((line, index) => (file, line, index)))
-            .Where(l => names.Any(name => l.line.Contains($"\"{name}\"", StringComparison.Ordinal)))
+            // Comments may give an example; code may not.
+            .Where(l => !l.line.TrimStart().StartsWith("//", StringComparison.Ordinal))
+            // "rng" as a literal, or at the start of one ("rng-", "rng:").
+            .Where(l => names.Any(name => System.Text.RegularExpressions.Regex.IsMatch(l.line, $"\"{name}(\"|[-:_./])")))
             .Select(l => $"{Path.GetFileName(l.file)}:{l.index + 1}: {l.line.Trim()}")
             .ToList();
 

@@ -32,12 +32,19 @@ public sealed class AspireDeployTests(DockerEngineFixture engine, ITestOutputHel
             var mined = await Eventually.ReturnsAsync(() => JsonAsync(page), json => json.Coins > 0, TimeSpan.FromMinutes(2), "a coin at the page");
             output.WriteLine($"first deploy: {mined.Coins} coins, {mined.Hashes} hashes");
 
+            // Redis's container goes, so the second deploy must make a new one: only its volume
+            // can give it the wallet back.
+            var before = await WalletAsync(project);
+            Assert.NotEmpty(before);
+            await engine.DockerAsync("rm", "--force", await RedisContainerAsync(project));
+
             var second = await StepAsync("deploy", project, port, folder);
             Assert.True(second.ExitCode == 0, second.Output);
-            // The same wallet: nothing counted before is gone, and mining goes on from there.
-            var again = await Eventually.ReturnsAsync(() => JsonAsync(page), json => json.Coins > mined.Coins, TimeSpan.FromMinutes(2), "more coins after deploying again");
+            var after = await WalletAsync(project);
+            Assert.All(before, coin => Assert.Equal(coin.Value, after.GetValueOrDefault(coin.Key)));
+            var again = await Eventually.ReturnsAsync(() => JsonAsync(page), json => json.Coins > before.Count, TimeSpan.FromMinutes(2), "more coins after deploying again");
             Assert.True(again.Hashes > mined.Hashes, $"hashes went from {mined.Hashes} to {again.Hashes}");
-            output.WriteLine($"second deploy: {again.Coins} coins, {again.Hashes} hashes");
+            output.WriteLine($"second deploy, on a new Redis container: all {before.Count} coins of before still there; then {again.Coins} coins, {again.Hashes} hashes");
 
             var destroy = await StepAsync("destroy", project, port, folder);
             Assert.True(destroy.ExitCode == 0, destroy.Output);
@@ -68,14 +75,16 @@ public sealed class AspireDeployTests(DockerEngineFixture engine, ITestOutputHel
             Assert.NotEqual(0, deploy.ExitCode);
             Assert.Contains("Not every service healthy within 00:00:05", deploy.Output, StringComparison.Ordinal);
             Assert.Contains("left as it is", deploy.Output, StringComparison.Ordinal);
+            // It names what is not healthy yet: a container of the project with its status.
+            Assert.Matches($@"{project}_\w+_1: Up [^\n]*\(health: starting\)", deploy.Output);
         }
         finally
         {
-            var destroy = await StepAsync("destroy", project, port, folder, "--Deploy:RemoveVolumes=true");
-            Assert.True(destroy.ExitCode == 0, destroy.Output);
-            Assert.Empty(await ListAsync("ps", "-aq", "--filter", $"label=com.docker.compose.project={project}"));
+            await StepAsync("destroy", project, port, folder, "--Deploy:RemoveVolumes=true");
             Directory.Delete(folder, recursive: true);
         }
+
+        Assert.Empty(await ListAsync("ps", "-aq", "--filter", $"label=com.docker.compose.project={project}"));
     }
 
     private async Task<(int ExitCode, string Output)> StepAsync(string step, string project, int port, string folder, params string[] more)
@@ -95,6 +104,19 @@ public sealed class AspireDeployTests(DockerEngineFixture engine, ITestOutputHel
         var result = await BuiltProgram.RunAsync(info, TimeSpan.FromMinutes(15));
         output.WriteLine($"{step} ({project}): exit {result.ExitCode} after {(DateTimeOffset.UtcNow - started).TotalSeconds:F0} s");
         return result;
+    }
+
+    private async Task<string> RedisContainerAsync(string project) =>
+        Assert.Single(await ListAsync("ps", "-q", "--filter", $"label=com.docker.compose.project={project}", "--filter", "label=com.docker.compose.service=redis"));
+
+    /// <summary>Every coin in the wallet, read inside the Redis container with the password from its environment.</summary>
+    private async Task<Dictionary<string, byte[]>> WalletAsync(string project)
+    {
+        var (exitCode, text) = await engine.RunAsync("docker",
+            ["exec", await RedisContainerAsync(project), "sh", "-c", "REDISCLI_AUTH=\"$REDIS_PASSWORD\" redis-cli --no-raw HGETALL wallet"],
+            TimeSpan.FromMinutes(1));
+        Assert.True(exitCode == 0, text);
+        return RedisCliReply.Pairs(text);
     }
 
     private async Task<List<string>> ListAsync(params string[] arguments) =>

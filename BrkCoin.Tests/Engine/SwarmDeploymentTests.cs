@@ -30,6 +30,20 @@ public sealed class SwarmDeploymentTests(DockerEngineFixture engine)
         await Eventually.ReturnsAsync(stack.JsonAsync, j => j.Coins > 0, TimeSpan.FromMinutes(2), "a first coin");
         Say($"converged: {string.Join(", ", (await stack.ReplicasAsync()).Select(r => $"{r.Key} {r.Value}"))}");
 
+        // The password is a Swarm secret: no service or container of the stack shows it.
+        var password = File.ReadAllText(Path.Combine(stack.Folder, "secrets", "redis_REDIS_PASSWORD"));
+        foreach (var service in (await stack.ReplicasAsync()).Keys)
+        {
+            Assert.DoesNotContain(password, await stack.ServiceAsync("inspect", $"{stack.Name}_{service}"));
+            Assert.DoesNotContain(password, await engine.DockerAsync("inspect", await stack.ContainerAsync(service)));
+        }
+
+        // All capabilities dropped, memory and CPU limited, in every service.
+        var hardening = await stack.ServiceAsync("inspect", "--format", "{{json .Spec.TaskTemplate.ContainerSpec.CapabilityDrop}} {{.Spec.TaskTemplate.Resources.Limits.MemoryBytes}}", $"{stack.Name}_worker");
+        Assert.StartsWith("[\"ALL\"] ", hardening.Trim());
+        Assert.NotEqual("0", hardening.Trim().Split(' ')[^1]);
+        Say($"secrets: the password is in no service's or container's inspect output; worker: {hardening.Trim()}");
+
         // The bottleneck: ten workers, one rng.
         await stack.ServiceAsync("scale", "--detach=false", $"{stack.Name}_worker=10");
         await WarmUpAsync(stack);

@@ -14,15 +14,13 @@ public sealed class SwarmStack : IAsyncDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(4);
     private readonly DockerEngineFixture _engine;
-    private readonly Dictionary<string, string> _secrets;
     private bool _swarmStartedHere;
 
-    private SwarmStack(DockerEngineFixture engine, string name, string folder, Dictionary<string, string> secrets)
+    private SwarmStack(DockerEngineFixture engine, string name, string folder)
     {
         _engine = engine;
         Name = name;
         Folder = folder;
-        _secrets = secrets;
     }
 
     public string Name { get; }
@@ -45,12 +43,7 @@ public sealed class SwarmStack : IAsyncDisposable
         var (exitCode, log) = await BuiltProgram.RunAsync(publish, TimeSpan.FromMinutes(3));
         Assert.True(exitCode == 0, $"publish failed ({exitCode}):\n{log}");
 
-        // README: `set -a; . ./.env; set +a` before `docker stack deploy`, which reads no .env itself.
-        var secrets = File.ReadAllLines(Path.Combine(folder, ".env"))
-            .Where(line => line.Length > 0 && !line.StartsWith('#'))
-            .Select(line => line.Split('=', 2))
-            .ToDictionary(pair => pair[0], pair => pair[1]);
-        var stack = new SwarmStack(engine, $"brkcoin{name}", folder, secrets);
+        var stack = new SwarmStack(engine, $"brkcoin{name}", folder);
 
         var state = (await engine.DockerAsync("info", "--format", "{{.Swarm.LocalNodeState}}")).Trim();
         if (state != "active")
@@ -60,13 +53,17 @@ public sealed class SwarmStack : IAsyncDisposable
             stack._swarmStartedHere = true;
         }
 
+        // The wallet runs only where its volume is: on the node labelled for it (README's step).
+        var self = (await engine.DockerAsync("info", "--format", "{{.Swarm.NodeID}}")).Trim();
+        await engine.DockerAsync("node", "update", "--label-add", "brkcoin.wallet=true", self);
+
         await stack.StackAsync("deploy", "--resolve-image", "never", "-c", "docker-stack.yaml", stack.Name);
         return stack;
     }
 
-    public Task<string> StackAsync(params string[] arguments) => RunWithSecretsAsync("docker", ["stack", .. arguments]);
+    public Task<string> StackAsync(params string[] arguments) => RunAsync("docker", ["stack", .. arguments]);
 
-    public Task<string> ServiceAsync(params string[] arguments) => RunWithSecretsAsync("docker", ["service", .. arguments]);
+    public Task<string> ServiceAsync(params string[] arguments) => RunAsync("docker", ["service", .. arguments]);
 
     /// <summary>"rng" → "3/3": running and wanted tasks of each of the stack's services.</summary>
     public async Task<Dictionary<string, string>> ReplicasAsync() =>
@@ -126,7 +123,7 @@ public sealed class SwarmStack : IAsyncDisposable
     {
         var redis = await ContainerAsync("redis");
         var (exitCode, output) = await _engine.RunAsync("docker",
-            ["exec", redis, "sh", "-c", "REDISCLI_AUTH=\"$REDIS_PASSWORD\" redis-cli --no-raw HGETALL wallet"], TimeSpan.FromSeconds(60));
+            ["exec", redis, "sh", "-c", "REDISCLI_AUTH=\"$(cat /run/secrets/REDIS_PASSWORD)\" redis-cli --no-raw HGETALL wallet"], TimeSpan.FromSeconds(60));
         Assert.True(exitCode == 0, output);
         return RedisCliReply.Pairs(output);
     }
@@ -155,9 +152,9 @@ public sealed class SwarmStack : IAsyncDisposable
         }
     }
 
-    private async Task<string> RunWithSecretsAsync(string program, string[] arguments)
+    private async Task<string> RunAsync(string program, string[] arguments)
     {
-        var (exitCode, output) = await _engine.RunAsync(program, arguments, Timeout, Folder, _secrets);
+        var (exitCode, output) = await _engine.RunAsync(program, arguments, Timeout, Folder);
         Assert.True(exitCode == 0, $"{program} {string.Join(' ', arguments)} exited {exitCode}:\n{output}");
         return output;
     }

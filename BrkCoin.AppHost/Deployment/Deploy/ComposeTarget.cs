@@ -7,15 +7,20 @@ namespace BrkCoin.AppHost.Deployment.Deploy;
 public sealed class ComposeTarget(DeploymentSettings settings, DockerEngine engine, string folder, ILogger logger, CancellationToken cancellationToken) : IDeployTarget
 {
     private static readonly TimeSpan ComposeTimeout = TimeSpan.FromMinutes(5);
-    private string ProjectLabel => $"label=com.docker.compose.project={settings.Project}";
+    public string ProjectLabel => $"com.docker.compose.project={settings.Project}";
 
-    public string PageAddress =>
-        $"http://{(settings.WebUiAddress.Length == 0 ? "localhost" : settings.WebUiAddress)}:{settings.WebUiPort.ToString(CultureInfo.InvariantCulture)}";
+    public string PageAddress => $"http://{DockerEngine.PageHost(settings.WebUiAddress)}:{settings.WebUiPort.ToString(CultureInfo.InvariantCulture)}";
 
     public Task CheckEngineAsync() => engine.CheckAnswersAsync();
 
     public async Task UpAsync()
     {
+        if (settings.Registry.Length > 0)
+        {
+            // The engine would keep its cached copy of a tag it already has: fetch what was just pushed.
+            await ComposeAsync("Pulling the images from the registry", "pull");
+        }
+
         // Compose recreates only what changed; the named volumes (the wallet's) stay.
         await ComposeAsync("Bringing the Compose project up", "up", "-d", "--remove-orphans");
     }
@@ -24,7 +29,7 @@ public sealed class ComposeTarget(DeploymentSettings settings, DockerEngine engi
         async () =>
         {
             var containers = await engine.ListAsync("Listing the project's containers",
-                "ps", "-a", "--filter", ProjectLabel, "--format", "{{.Names}}: {{.Status}}");
+                "ps", "-a", "--filter", $"label={ProjectLabel}", "--format", "{{.Names}}: {{.Status}}");
             // "Up 5 seconds (healthy)"; a container without a health check is "Up 5 seconds".
             return containers.Count == 0
                 ? ["no container of the project exists"]
@@ -38,9 +43,9 @@ public sealed class ComposeTarget(DeploymentSettings settings, DockerEngine engi
 
     public async Task DownAsync(bool removeVolumes)
     {
-        await engine.RemoveOneByOneAsync(await engine.ListAsync("Listing the project's containers", "ps", "-aq", "--filter", ProjectLabel));
+        await engine.RemoveOneByOneAsync(await engine.ListAsync("Listing the project's containers", "ps", "-aq", "--filter", $"label={ProjectLabel}"));
         await ComposeAsync("Taking the Compose project down", removeVolumes ? ["down", "--volumes"] : ["down"]);
-        var volumes = await engine.ListAsync("Listing the project's volumes", "volume", "ls", "-q", "--filter", ProjectLabel);
+        var volumes = await engine.ListAsync("Listing the project's volumes", "volume", "ls", "-q", "--filter", $"label={ProjectLabel}");
         logger.LogInformation(removeVolumes
             ? "Removed the project's containers, networks and volumes; the wallet is gone."
             : "Removed the project's containers and networks; kept its volumes (the wallet): {Volumes}. Destroy with --Deploy:RemoveVolumes=true to remove them too.",

@@ -11,6 +11,23 @@ public sealed class DockerEngine(CommandRunner runner)
         ? $"DOCKER_HOST={host}"
         : "the default socket (set DOCKER_HOST to use another engine)";
 
+    /// <summary>
+    /// The host a published port answers on: the address it is bound to, else the engine's own
+    /// host (a tcp:// or ssh:// DOCKER_HOST), else this machine.
+    /// </summary>
+    public static string PageHost(string boundAddress)
+    {
+        if (boundAddress.Length > 0 && boundAddress != "0.0.0.0" && boundAddress != "[::]")
+        {
+            return boundAddress;
+        }
+
+        return Uri.TryCreate(Environment.GetEnvironmentVariable("DOCKER_HOST"), UriKind.Absolute, out var host)
+            && host.Scheme is "tcp" or "ssh" && host.Host.Length > 0
+                ? host.Host
+                : "localhost";
+    }
+
     /// <summary>Fails with where it looked when no engine answers.</summary>
     public async Task CheckAnswersAsync()
     {

@@ -15,6 +15,9 @@ public interface IDeployTarget
     /// <summary>Removes the project's containers and networks, and its volumes only when asked; says which.</summary>
     Task DownAsync(bool removeVolumes);
 
+    /// <summary>The label every container of the project carries, for `docker ps --filter`.</summary>
+    string ProjectLabel { get; }
+
     /// <summary>Where the page answers once the project is up, or why it is not published.</summary>
     string PageAddress { get; }
 }

@@ -26,13 +26,17 @@ public sealed class ProjectImages(DeploymentSettings settings, CommandRunner run
     public IEnumerable<string> PublishArguments(string projectPath, string resourceName)
     {
         // "registry.example.com/you": the SDK takes the host as the registry, the rest as the
-        // start of the repository, so the pushed image is the one the deployment files name.
-        var (registry, path) = settings.Registry.TrimEnd('/').Split('/', 2) switch
+        // start of the repository, so the pushed image is the one the deployment files name. By
+        // Docker's rule a first part is a host only with a dot or a port, or as localhost;
+        // "you" alone is a namespace on Docker Hub.
+        var parts = settings.Registry.TrimEnd('/').Split('/', 2);
+        var hasHost = parts[0].Contains('.', StringComparison.Ordinal) || parts[0].Contains(':', StringComparison.Ordinal) || parts[0] == "localhost";
+        var (registry, path) = (parts, hasHost) switch
         {
-            [""] => (string.Empty, string.Empty),
-            [var host] => (host, string.Empty),
-            [var host, var rest] => (host, rest + "/"),
-            _ => (string.Empty, string.Empty),
+            ([""], _) => (string.Empty, string.Empty),
+            ([var host], true) => (host, string.Empty),
+            ([var host, var rest], true) => (host, rest + "/"),
+            _ => ("docker.io", settings.Registry.TrimEnd('/') + "/"),
         };
 
         List<string> arguments =
@@ -49,7 +53,8 @@ public sealed class ProjectImages(DeploymentSettings settings, CommandRunner run
         if (settings.BaseImage.Length > 0)
         {
             // A base without .NET (runtime-deps, or eng/engine.sh's Debian one) needs the runtime in the app.
-            arguments.AddRange([$"-p:ContainerBaseImage={settings.BaseImage}", "-r", "linux-x64", "--self-contained"]);
+            var architecture = System.Runtime.InteropServices.RuntimeInformation.OSArchitecture == System.Runtime.InteropServices.Architecture.Arm64 ? "arm64" : "x64";
+            arguments.AddRange([$"-p:ContainerBaseImage={settings.BaseImage}", "-r", $"linux-{architecture}", "--self-contained"]);
         }
 
         return arguments;
