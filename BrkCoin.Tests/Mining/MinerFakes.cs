@@ -85,12 +85,16 @@ public sealed class FakeWallet : IWallet
     private readonly Lock _counting = new();
     private long _lastBatch;
     private long _hashes;
+    private int _counterUpdates;
 
     public ConcurrentDictionary<string, byte[]> Coins { get; } = new();
 
     public int StoreAttempts;
 
     public long Hashes => Interlocked.Read(ref _hashes);
+
+    /// <summary>Counter updates applied (a zero batch, which reports the worker alive, included).</summary>
+    public int CounterUpdates => Volatile.Read(ref _counterUpdates);
 
     public void FailNextStores(int times) => _storeFailuresLeft = times;
 
@@ -127,6 +131,7 @@ public sealed class FakeWallet : IWallet
             {
                 _lastBatch = batch.Sequence;
                 Interlocked.Add(ref _hashes, batch.Units);
+                Interlocked.Increment(ref _counterUpdates);
             }
         }
 
