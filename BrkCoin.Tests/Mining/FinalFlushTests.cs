@@ -27,7 +27,7 @@ public sealed class FinalFlushTests(RedisServerFixture redis) : IClassFixture<Re
         // before another could carry what is pending.
         await using var miner = new MinerHarness(
             options => options.CounterInterval = TimeSpan.FromHours(1),
-            services => new RedisWallet(connection, identity, TimeProvider.System, services.GetRequiredService<WorkerStatus>()));
+            services => new RedisWallet(connection, identity, services.GetRequiredService<WorkerStatus>()));
 
         await miner.Miner.StartAsync(Cancel);
         await Eventually.ReturnsAsync(() => Task.FromResult(miner.Counter.Recorded), n => n >= 100, TimeSpan.FromSeconds(30), "100 units done");

@@ -25,7 +25,7 @@ public sealed class LostReplyTests(RedisServerFixture redis) : IClassFixture<Red
         await using var proxy = new ReplyLosingProxy(redis.Port);
         await using var connection = await ConnectionMultiplexer.ConnectAsync(proxy.ConnectionString);
         var identity = NewIdentity();
-        var counter = new HashCounter(new RedisWallet(connection, identity, TimeProvider.System), NullLogger<HashCounter>.Instance);
+        var counter = new HashCounter(new RedisWallet(connection, identity), NullLogger<HashCounter>.Instance);
 
         RecordUnits(counter, 10);
         proxy.LoseNextTransactionReplies(1);
@@ -58,7 +58,7 @@ public sealed class LostReplyTests(RedisServerFixture redis) : IClassFixture<Red
                 // Room for a store whose connection was cut to be given up on and retried.
                 options.ShutdownGrace = TimeSpan.FromSeconds(14);
             },
-            services => new RedisWallet(connection, identity, TimeProvider.System, services.GetRequiredService<WorkerStatus>()));
+            services => new RedisWallet(connection, identity, services.GetRequiredService<WorkerStatus>()));
 
         await miner.Miner.StartAsync(Cancel);
         // One reply lost at a time, each once the worker has got over the one before: counter
@@ -96,7 +96,7 @@ public sealed class LostReplyTests(RedisServerFixture redis) : IClassFixture<Red
         await using var connection = await ConnectionMultiplexer.ConnectAsync(proxy.ConnectionString);
         var identity = NewIdentity();
         await using var miner = new MinerHarness(
-            wallet: services => new RedisWallet(connection, identity, TimeProvider.System, services.GetRequiredService<WorkerStatus>()));
+            wallet: services => new RedisWallet(connection, identity, services.GetRequiredService<WorkerStatus>()));
         using var coinsCounted = new CoinMeter(miner.MeterFactory);
 
         // No counter flush here: the first transaction is the first coin's store.

@@ -17,7 +17,7 @@ public sealed class RedisWalletTests(RedisServerFixture redis) : IClassFixture<R
         var db = connection.GetDatabase();
         var identity = Identity("service.instance.id=worker-abc");
         await db.KeyDeleteAsync([WalletKeys.Hashes, WalletKeys.WorkerHashes(identity.Id), WalletKeys.LiveWorkers, WalletKeys.MiningSince]);
-        var wallet = new RedisWallet(connection, identity, TimeProvider.System);
+        var wallet = new RedisWallet(connection, identity);
 
         await wallet.AddHashesAsync(new FlushBatch(1, 7));
         await wallet.AddHashesAsync(new FlushBatch(2, 5));
@@ -37,7 +37,7 @@ public sealed class RedisWalletTests(RedisServerFixture redis) : IClassFixture<R
         await using var connection = await ConnectionMultiplexer.ConnectAsync($"{redis.ConnectionString},defaultDatabase=4");
         var db = connection.GetDatabase();
         await db.KeyDeleteAsync([WalletKeys.Wallet, WalletKeys.LatestCoins]);
-        var wallet = new RedisWallet(connection, Identity(null), TimeProvider.System);
+        var wallet = new RedisWallet(connection, Identity(null));
         var bytes = new byte[] { 1, 2, 3 };
         var hash = "0" + new string('a', 63);
 
@@ -65,7 +65,7 @@ public sealed class RedisWalletTests(RedisServerFixture redis) : IClassFixture<R
         var db = admin.GetDatabase(5);
         var identity = Identity("service.instance.id=worker-refused");
         await db.KeyDeleteAsync([WalletKeys.Hashes, WalletKeys.WorkerLastFlush(identity.Id)]);
-        var wallet = new RedisWallet(refused, identity, TimeProvider.System);
+        var wallet = new RedisWallet(refused, identity);
 
         await Assert.ThrowsAnyAsync<RedisException>(() => wallet.AddHashesAsync(new FlushBatch(1, 7)));
 

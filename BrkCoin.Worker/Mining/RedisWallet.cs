@@ -5,7 +5,7 @@ using StackExchange.Redis;
 namespace BrkCoin.Worker.Mining;
 
 /// <summary>The wallet in Redis, written with the keys of <see cref="WalletKeys"/>.</summary>
-public sealed class RedisWallet(IConnectionMultiplexer redis, WorkerIdentity identity, TimeProvider clock, WorkerStatus? status = null, CallTimings? timings = null) : IWallet
+public sealed class RedisWallet(IConnectionMultiplexer redis, WorkerIdentity identity, WorkerStatus? status = null, CallTimings? timings = null) : IWallet
 {
     // Tells this process's batches from those of an earlier process with the same worker id
     // (a restarted container keeps its host name and PID 1), whose numbers started at 1 too.
@@ -14,12 +14,13 @@ public sealed class RedisWallet(IConnectionMultiplexer redis, WorkerIdentity ide
     public async Task<bool> StoreCoinAsync(string hexHash, byte[] randomBytes)
     {
         var db = redis.GetDatabase();
+        var now = await NowAsync(db);
         // One transaction, applied only while the wallet lacks the coin: the coin and its "latest
         // coins" entry are stored together or not at all, and a retry never lists it twice.
         var transaction = db.CreateTransaction();
         transaction.AddCondition(Condition.HashNotExists(WalletKeys.Wallet, hexHash));
         _ = transaction.HashSetAsync(WalletKeys.Wallet, hexHash, randomBytes);
-        _ = transaction.ListLeftPushAsync(WalletKeys.LatestCoins, $"{hexHash} {Now()}");
+        _ = transaction.ListLeftPushAsync(WalletKeys.LatestCoins, $"{hexHash} {now}");
         _ = transaction.ListTrimAsync(WalletKeys.LatestCoins, 0, WalletKeys.LatestCoinsKept - 1);
         if (await ExecuteAsync(transaction))
         {
@@ -41,7 +42,7 @@ public sealed class RedisWallet(IConnectionMultiplexer redis, WorkerIdentity ide
 
     public async Task AddHashesAsync(FlushBatch batch)
     {
-        var now = Now();
+        var now = await NowAsync(redis.GetDatabase());
         var workerKey = WalletKeys.WorkerHashes(identity.Id);
         var flushedKey = WalletKeys.WorkerLastFlush(identity.Id);
         var mark = $"{_processToken}:{batch.Sequence.ToString(CultureInfo.InvariantCulture)}";
@@ -105,5 +106,12 @@ public sealed class RedisWallet(IConnectionMultiplexer redis, WorkerIdentity ide
     private Task<bool> ExecuteAsync(ITransaction transaction) =>
         transaction.ExecuteAsync().WaitAsync(TimeSpan.FromMilliseconds(2.0 * redis.TimeoutMilliseconds));
 
-    private long Now() => clock.GetUtcNow().ToUnixTimeMilliseconds();
+    // Redis's clock (TIME), in Unix milliseconds, not this machine's: the web UI judges liveness
+    // and run length against the same clock, so workers and web UI whose clocks are apart
+    // neither hide a worker nor show a run that starts in the future.
+    private static async Task<long> NowAsync(IDatabaseAsync db)
+    {
+        var time = (RedisResult[])(await db.ExecuteAsync("TIME"))!;
+        return (long)time[0] * 1000 + (long)time[1] / 1000;
+    }
 }
