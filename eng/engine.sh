@@ -28,6 +28,29 @@ export DOCKER_HOST="unix://$socket"
 
 log() { echo "engine: $*" >&2; }
 
+# $home lies in world-writable /var/tmp under a fixed name (CI caches its base images there): a
+# user who creates it first would own what root then writes, runs, kills by PID file and clears
+# with rm -rf. Use it only as a real folder of whoever runs this script that no one else can
+# write to; otherwise stop and say why, and let the owner remove it.
+secure_home() {
+  # mkdir fails when the name exists (or was just taken): the checks below judge what is there.
+  [[ -e "$home" || -L "$home" ]] || mkdir -m 0755 "$home" 2>/dev/null || true
+  local refuse="refusing to use $home:"
+  if [[ -L "$home" ]]; then
+    log "$refuse it is a symbolic link (to $(readlink "$home")); remove it and run again"; exit 1
+  fi
+  [[ -d "$home" ]] || { log "$refuse it is not a folder; remove it and run again"; exit 1; }
+  local owner mode
+  owner=$(stat -c %u "$home")
+  mode=$(stat -c %a "$home")
+  if [[ $owner != "$(id -u)" ]]; then
+    log "$refuse it belongs to $(stat -c %U "$home") (uid $owner), not to $(id -un); remove it and run again"; exit 1
+  fi
+  if (( 8#$mode & 8#022 )); then
+    log "$refuse others may write to it (mode $mode); chmod go-w it or remove it, and run again"; exit 1
+  fi
+}
+
 running() { [[ -f "$home/$1.pid" ]] && kill -0 "$(cat "$home/$1.pid")" 2>/dev/null; }
 
 wait_for() { # what (also its pid file's name), seconds, command...
@@ -177,8 +200,11 @@ stop_pid() {
 }
 
 case "${1:-}" in
+  start | images | status | stop) secure_home ;;
+esac
+
+case "${1:-}" in
   start)
-    mkdir -p "$home"
     start_dockerd "${2:-}"
     start_registry
     build_base_images

@@ -46,7 +46,7 @@ public sealed class ExactlyOnceCountingTests(RedisServerFixture redis) : IClassF
         var db = connection.GetDatabase();
         var identity = RedisWalletTests.Identity($"service.instance.id=worker-{Guid.NewGuid():N}");
         await db.KeyDeleteAsync(WalletKeys.Hashes);
-        var wallet = new RedisWallet(connection, identity, TimeProvider.System);
+        var wallet = new RedisWallet(connection, identity);
 
         await wallet.AddHashesAsync(new FlushBatch(1, 7));
         await wallet.AddHashesAsync(new FlushBatch(1, 7)); // the retry after a lost reply
@@ -58,7 +58,7 @@ public sealed class ExactlyOnceCountingTests(RedisServerFixture redis) : IClassF
 
         // A new process under the same worker id (a restarted container) starts its numbers
         // again at 1: they are its own, not the earlier process's.
-        var restarted = new RedisWallet(connection, identity, TimeProvider.System);
+        var restarted = new RedisWallet(connection, identity);
         await restarted.AddHashesAsync(new FlushBatch(1, 3));
         Assert.Equal(15, (long)await db.StringGetAsync(WalletKeys.Hashes));
     }

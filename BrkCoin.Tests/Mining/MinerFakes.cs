@@ -82,14 +82,19 @@ public sealed class FakeWallet : IWallet
     private int _storeFailuresLeft;
     private int _counterFailuresLeft;
     private int _lostRepliesLeft;
-    private readonly HashSet<long> _appliedBatches = [];
+    private readonly Lock _counting = new();
+    private long _lastBatch;
     private long _hashes;
+    private int _counterUpdates;
 
     public ConcurrentDictionary<string, byte[]> Coins { get; } = new();
 
     public int StoreAttempts;
 
     public long Hashes => Interlocked.Read(ref _hashes);
+
+    /// <summary>Counter updates applied (a zero batch, which reports the worker alive, included).</summary>
+    public int CounterUpdates => Volatile.Read(ref _counterUpdates);
 
     public void FailNextStores(int times) => _storeFailuresLeft = times;
 
@@ -103,7 +108,9 @@ public sealed class FakeWallet : IWallet
             throw new StackExchange.Redis.RedisConnectionException(StackExchange.Redis.ConnectionFailureType.SocketFailure, "wallet down");
         }
 
-        return Task.FromResult(Coins.TryAdd(hexHash, randomBytes));
+        // As the Redis wallet answers: ours when the wallet holds these very bytes.
+        var stored = Coins.GetOrAdd(hexHash, randomBytes);
+        return Task.FromResult(stored.AsSpan().SequenceEqual(randomBytes));
     }
 
     /// <summary>The next counter updates are applied, but their replies are lost (a timeout after Redis applied them).</summary>
@@ -116,12 +123,15 @@ public sealed class FakeWallet : IWallet
             throw new StackExchange.Redis.RedisConnectionException(StackExchange.Redis.ConnectionFailureType.SocketFailure, "wallet down");
         }
 
-        // As the Redis wallet does: each batch number once.
-        lock (_appliedBatches)
+        // No stronger than the Redis wallet: it remembers only the last batch applied, so a
+        // counter that sent a batch before the one ahead of it was confirmed would count twice here too.
+        lock (_counting)
         {
-            if (_appliedBatches.Add(batch.Sequence))
+            if (batch.Sequence != _lastBatch)
             {
+                _lastBatch = batch.Sequence;
                 Interlocked.Add(ref _hashes, batch.Units);
+                Interlocked.Increment(ref _counterUpdates);
             }
         }
 

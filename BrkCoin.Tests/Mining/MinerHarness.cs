@@ -1,20 +1,25 @@
+using BrkCoin.Tests.Support;
 using BrkCoin.Worker;
 using BrkCoin.Worker.Clients;
 using BrkCoin.Worker.Mining;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace BrkCoin.Tests.Mining;
 
-/// <summary>The worker's real mining services, wired as in its Program, with fakes at the three ends.</summary>
+/// <summary>
+/// The worker's real mining services, wired as in its Program, with fakes at the three ends; or
+/// with a real wallet given by <c>wallet</c> (a <see cref="RedisWallet"/> on a real redis-server).
+/// </summary>
 public sealed class MinerHarness : IAsyncDisposable
 {
     private readonly ServiceProvider _services;
 
-    public MinerHarness(Action<WorkerOptions>? configure = null)
+    public MinerHarness(Action<WorkerOptions>? configure = null, Func<IServiceProvider, IWallet>? wallet = null)
     {
         var services = new ServiceCollection();
-        services.AddLogging();
+        services.AddLogging(logging => logging.AddProvider(Logs));
         services.AddMetrics();
         services.AddOptions<WorkerOptions>().Configure(options =>
         {
@@ -25,7 +30,15 @@ public sealed class MinerHarness : IAsyncDisposable
         });
         services.AddSingleton<IRngClient>(Rng);
         services.AddSingleton<IHasherClient>(Hasher);
-        services.AddSingleton<IWallet>(Wallet);
+        if (wallet is null)
+        {
+            services.AddSingleton<IWallet>(Wallet);
+        }
+        else
+        {
+            services.AddSingleton(wallet);
+        }
+
         services.AddMiningLoop();
         _services = services.BuildServiceProvider();
     }
@@ -34,7 +47,14 @@ public sealed class MinerHarness : IAsyncDisposable
 
     public FakeHasher Hasher { get; } = new();
 
+    /// <summary>The wallet, unless the harness was given a real one.</summary>
     public FakeWallet Wallet { get; } = new();
+
+    /// <summary>Every line the mining services logged.</summary>
+    public RecordingLoggerProvider Logs { get; } = new();
+
+    /// <summary>The factory the miner's instruments come from: tells its measurements from other tests'.</summary>
+    public System.Diagnostics.Metrics.IMeterFactory MeterFactory => _services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
 
     public HashCounter Counter => _services.GetRequiredService<HashCounter>();
 

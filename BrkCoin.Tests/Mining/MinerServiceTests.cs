@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using BrkCoin.Tests.Support;
 
 namespace BrkCoin.Tests.Mining;
@@ -48,13 +49,22 @@ public sealed class MinerServiceTests
     [Fact]
     public async Task The_counter_is_updated_about_every_interval_while_mining()
     {
-        await using var miner = new MinerHarness(options => options.CounterInterval = TimeSpan.FromMilliseconds(100));
+        // A tenth of the default second: ten updates within eight seconds can only come from the
+        // setting, and no machine, however slow, makes a periodic timer tick sooner than it allows.
+        var interval = TimeSpan.FromMilliseconds(100);
+        await using var miner = new MinerHarness(options => options.CounterInterval = interval);
 
         await miner.Miner.StartAsync(Cancel);
-        var hashes = await Eventually.ReturnsAsync(() => Task.FromResult(miner.Wallet.Hashes), n => n > 0, TimeSpan.FromSeconds(30), "a counter update");
+        var started = Stopwatch.GetTimestamp();
+        var updates = await Eventually.ReturnsAsync(() => Task.FromResult(miner.Wallet.CounterUpdates), n => n >= 10, TimeSpan.FromSeconds(8), "ten counter updates");
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        var hashesWhileMining = miner.Wallet.Hashes;
         await miner.Miner.StopAsync(Cancel);
 
-        Assert.True(hashes > 0);
+        TestContext.Current.TestOutputHelper?.WriteLine($"{updates} counter updates in {elapsed.TotalSeconds:F2} s, {hashesWhileMining} hashes before the stop");
+        Assert.True(updates <= elapsed / interval + 1, $"{updates} updates in {elapsed}: more than one per {interval}");
+        // Units reached the wallet while mining, not only with the stop's flush.
+        Assert.InRange(hashesWhileMining, 1, miner.Counter.Recorded);
     }
 
     [Fact]

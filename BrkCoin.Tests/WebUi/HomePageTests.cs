@@ -55,6 +55,20 @@ public sealed class HomePageTests : BunitContext
     }
 
     [Fact]
+    public void A_fault_of_the_web_ui_has_its_own_banner_not_the_wallet_one()
+    {
+        _feed.Current = Healthy() with { Coins = 42, Problem = "The web UI could not work out the figures (InvalidOperationException: x)." };
+
+        var page = Render<Home>();
+
+        Assert.Empty(page.FindAll("[data-testid=wallet-down]"));
+        var alert = page.Find("[data-testid=figures-stale]");
+        Assert.Contains("could not work out the figures", alert.TextContent);
+        Assert.DoesNotContain("unreachable", alert.TextContent, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal("42", page.Find("[data-testid=coins]").TextContent);
+    }
+
+    [Fact]
     public void The_page_recovers_by_itself_when_the_wallet_returns()
     {
         _feed.Current = Healthy() with { WalletReachable = false, Problem = "down" };

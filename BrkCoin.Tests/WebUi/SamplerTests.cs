@@ -4,6 +4,7 @@ using BrkCoin.Mining;
 using BrkCoin.Tests.Support;
 using BrkCoin.WebUi.Dashboard;
 using BrkCoin.WebUi.Wallet;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using StackExchange.Redis;
 
@@ -36,6 +37,31 @@ public sealed class SamplerTests(RedisServerFixture redis) : IClassFixture<Redis
 
         Assert.Null(recovered.Problem);
         Assert.NotNull(recovered.SampledAt);
+    }
+
+    [Fact]
+    public async Task A_fault_of_the_web_ui_itself_is_logged_as_an_error_and_not_shown_as_redis_down()
+    {
+        Prerequisite.Require(redis.Missing);
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        using var logs = new RecordingLoggerProvider();
+        using var loggers = LoggerFactory.Create(logging => logging.AddProvider(logs));
+        // Redis answers; the web UI's own code throws, as a bug in the page's maths would.
+        var sampler = new HashRateSampler(new WalletReader(connection, new BrokenClock()), TimeProvider.System, loggers.CreateLogger<HashRateSampler>());
+
+        await sampler.SampleOnceAsync();
+
+        Assert.True(sampler.Current.WalletReachable);
+        Assert.DoesNotContain("not answering", sampler.Current.Problem);
+        Assert.Contains(nameof(InvalidOperationException), sampler.Current.Problem);
+        Assert.Contains(logs.Lines, line => line.StartsWith("Error:", StringComparison.Ordinal) && line.Contains(BrokenClock.Fault, StringComparison.Ordinal));
+    }
+
+    private sealed class BrokenClock : TimeProvider
+    {
+        public const string Fault = "a bug in the web UI";
+
+        public override DateTimeOffset GetUtcNow() => throw new InvalidOperationException(Fault);
     }
 
     [Fact]

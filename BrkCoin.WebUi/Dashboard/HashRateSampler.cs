@@ -1,4 +1,5 @@
 using BrkCoin.WebUi.Wallet;
+using StackExchange.Redis;
 
 namespace BrkCoin.WebUi.Dashboard;
 
@@ -55,9 +56,8 @@ public sealed class HashRateSampler(WalletReader reader, TimeProvider clock, ILo
             await reader.RecordHistoryAsync(sample);
             next = DashboardCalculator.Calculate([.. _history]);
         }
-        // Any failure, not only Redis's own: a sampler that threw would stop the host, and the
-        // page must degrade to "unreachable", never to an error page.
-        catch (Exception ex)
+        // Redis not answering, or answering with what the miner never writes: the wallet's side.
+        catch (Exception ex) when (ex is RedisException or TimeoutException or InvalidDataException)
         {
             if (Current.WalletReachable)
             {
@@ -72,6 +72,19 @@ public sealed class HashRateSampler(WalletReader reader, TimeProvider clock, ILo
                     ? $"The wallet holds data the miner did not write: {ex.Message} The figures below are the last known."
                     : "The wallet (Redis) is not answering. The figures below are the last known; the page recovers by itself when Redis is back.",
             };
+        }
+        // Anything else is the web UI's own fault (a bug in the page's maths, say), not an outage:
+        // logged as the error it is, with its stack, and shown as such. The sampler goes on, since
+        // one that threw would stop the host, and the page keeps its last figures.
+        catch (Exception ex)
+        {
+            var problem = $"The web UI could not work out the figures ({ex.GetType().Name}: {ex.Message}). The figures below are the last known; Redis is not the cause.";
+            if (Current.Problem != problem)
+            {
+                logger.LogError(ex, "The web UI could not work out the figures from the wallet");
+            }
+
+            next = Current with { WalletReachable = true, Problem = problem };
         }
 
         Current = next;

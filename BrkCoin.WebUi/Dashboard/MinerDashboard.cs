@@ -10,7 +10,10 @@ public sealed record MinerDashboard
     /// <summary>False while Redis does not answer; the figures are then the last known ones.</summary>
     public bool WalletReachable { get; init; }
 
-    /// <summary>Why the wallet is unreachable, in words for a person.</summary>
+    /// <summary>
+    /// Why the figures are stale, in words for a person: the wallet is unreachable (with
+    /// <see cref="WalletReachable"/> false), or the web UI failed to work them out (with it true).
+    /// </summary>
     public string? Problem { get; init; }
 
     /// <summary>When the last good sample was taken; null before the first.</summary>

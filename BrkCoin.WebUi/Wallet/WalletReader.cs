@@ -26,17 +26,27 @@ public sealed class WalletReader(IConnectionMultiplexer redis, TimeProvider cloc
         var now = clock.GetUtcNow();
 
         var batch = db.CreateBatch();
+        var serverTime = batch.ExecuteAsync("TIME");
         var coins = batch.HashLengthAsync(WalletKeys.Wallet);
         var hashes = batch.StringGetAsync(WalletKeys.Hashes);
         var since = batch.StringGetAsync(WalletKeys.MiningSince);
         var runSince = batch.StringGetAsync(WalletKeys.RunSince);
         var latest = batch.ListRangeAsync(WalletKeys.LatestCoins, 0, WalletKeys.LatestCoinsKept - 1);
-        var live = batch.SortedSetRangeByScoreAsync(
-            WalletKeys.LiveWorkers, (now - WalletKeys.WorkerExpiry).ToUnixTimeMilliseconds(), double.PositiveInfinity);
+        // Each with its score: which are live is judged below, on Redis's clock.
+        var live = batch.SortedSetRangeByScoreWithScoresAsync(WalletKeys.LiveWorkers);
         batch.Execute();
-        await Task.WhenAll(coins, hashes, since, runSince, latest, live);
+        await Task.WhenAll(serverTime, coins, hashes, since, runSince, latest, live);
 
-        var workerIds = (await live).Select(id => id.ToString()).ToArray();
+        // Workers stamp liveness, runs and coins with Redis's clock (TIME), not their own. Judge
+        // them on it too, and move their times into this web UI's clock by the difference read
+        // in this same round trip: machines whose clocks are apart then neither hide a worker
+        // nor show a run that began in the future.
+        var redisNow = ParseTime(await serverTime);
+        var toLocal = now - redisNow;
+        var workerIds = (await live)
+            .Where(worker => worker.Score >= (redisNow - WalletKeys.WorkerExpiry).ToUnixTimeMilliseconds())
+            .Select(worker => worker.Element.ToString())
+            .ToArray();
         // One MGET for every live worker's counter, state and call latencies.
         var perWorker = workerIds.Length == 0
             ? []
@@ -58,11 +68,11 @@ public sealed class WalletReader(IConnectionMultiplexer redis, TimeProvider cloc
             ParseCounter(await hashes),
             await coins,
             workers,
-            ParseLatestCoins(await latest),
-            ParseUnixMs(await since),
+            ParseLatestCoins(await latest).Select(coin => coin with { FoundAt = coin.FoundAt + toLocal }).ToList(),
+            ParseUnixMs(await since) + toLocal,
             states,
             CallLatency.Merge(perWorker.Where((_, i) => i % 3 == 2).Select(report => report.ToString())),
-            ParseUnixMs(await runSince));
+            ParseUnixMs(await runSince) + toLocal);
     }
 
     /// <summary>
@@ -115,6 +125,13 @@ public sealed class WalletReader(IConnectionMultiplexer redis, TimeProvider cloc
         : throw new InvalidDataException($"A hash counter holds \"{Shorten(value.ToString())}\", not an integer.");
 
     private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "…";
+
+    // TIME answers seconds and microseconds.
+    private static DateTimeOffset ParseTime(RedisResult time)
+    {
+        var parts = (RedisResult[])time!;
+        return DateTimeOffset.FromUnixTimeMilliseconds((long)parts[0] * 1000 + (long)parts[1] / 1000);
+    }
 
     private static DateTimeOffset? ParseUnixMs(RedisValue value) =>
         long.TryParse(value.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var ms)

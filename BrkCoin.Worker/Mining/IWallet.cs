@@ -3,7 +3,10 @@ namespace BrkCoin.Worker.Mining;
 /// <summary>Where the miner keeps what it finds and counts.</summary>
 public interface IWallet
 {
-    /// <summary>Stores a coin; false when the wallet already held it.</summary>
+    /// <summary>
+    /// Stores a coin. True when the wallet holds it with these bytes, stored now or by an earlier
+    /// attempt whose reply was lost; false when it already held the hash from other bytes.
+    /// </summary>
     Task<bool> StoreCoinAsync(string hexHash, byte[] randomBytes);
 
     /// <summary>

@@ -77,8 +77,16 @@ public sealed class MinerService(
     {
         try
         {
-            await pipelines.GetPipeline(MiningRetry.PipelineName)
-                .ExecuteAsync(async _ => await counter.FlushAsync(), grace);
+            // A flush after a failed one sends only the batch that failed, unchanged (the wallet
+            // applies each batch once by its number); the units done since wait for the next. So
+            // flush, each time under the retry, until nothing is pending: the loops have ended,
+            // nothing new comes in, and every flush that succeeds leaves less.
+            var retry = pipelines.GetPipeline(MiningRetry.PipelineName);
+            do
+            {
+                await retry.ExecuteAsync(async _ => await counter.FlushAsync(), grace);
+            }
+            while (counter.Pending > 0);
         }
         catch (OperationCanceledException) when (grace.IsCancellationRequested)
         {

@@ -5,7 +5,7 @@ using StackExchange.Redis;
 namespace BrkCoin.Worker.Mining;
 
 /// <summary>The wallet in Redis, written with the keys of <see cref="WalletKeys"/>.</summary>
-public sealed class RedisWallet(IConnectionMultiplexer redis, WorkerIdentity identity, TimeProvider clock, WorkerStatus? status = null, CallTimings? timings = null) : IWallet
+public sealed class RedisWallet(IConnectionMultiplexer redis, WorkerIdentity identity, WorkerStatus? status = null, CallTimings? timings = null) : IWallet
 {
     // Tells this process's batches from those of an earlier process with the same worker id
     // (a restarted container keeps its host name and PID 1), whose numbers started at 1 too.
@@ -13,21 +13,36 @@ public sealed class RedisWallet(IConnectionMultiplexer redis, WorkerIdentity ide
 
     public async Task<bool> StoreCoinAsync(string hexHash, byte[] randomBytes)
     {
-        // One transaction: the coin and its "latest coins" entry are stored together or not at
-        // all, so a retry after a failure never leaves one without the other.
-        var transaction = redis.GetDatabase().CreateTransaction();
-        // HSET answers 1 for a new field and 0 for one already there: the original's
-        // "We already had that coin".
-        var isNew = transaction.HashSetAsync(WalletKeys.Wallet, hexHash, randomBytes);
-        _ = transaction.ListLeftPushAsync(WalletKeys.LatestCoins, $"{hexHash} {Now()}");
+        var db = redis.GetDatabase();
+        var now = await NowAsync(db);
+        // One transaction, applied only while the wallet lacks the coin: the coin and its "latest
+        // coins" entry are stored together or not at all, and a retry never lists it twice.
+        var transaction = db.CreateTransaction();
+        transaction.AddCondition(Condition.HashNotExists(WalletKeys.Wallet, hexHash));
+        _ = transaction.HashSetAsync(WalletKeys.Wallet, hexHash, randomBytes);
+        _ = transaction.ListLeftPushAsync(WalletKeys.LatestCoins, $"{hexHash} {now}");
         _ = transaction.ListTrimAsync(WalletKeys.LatestCoins, 0, WalletKeys.LatestCoinsKept - 1);
-        await Execute(transaction);
-        return await isNew;
+        if (await ExecuteAsync(transaction))
+        {
+            return true;
+        }
+
+        // Not applied: the wallet holds the coin, or Redis refused the check itself (LOADING
+        // after a restart). The stored bytes tell which. These very bytes: an earlier attempt of
+        // this store landed and only its reply was lost, so the coin is this worker's find. Other
+        // bytes: the original's "We already had that coin". None: not stored, it goes again.
+        var stored = await db.HashGetAsync(WalletKeys.Wallet, hexHash);
+        if (stored.IsNull)
+        {
+            throw new RedisException($"The coin {hexHash[..8]}... was not stored; it will be sent again.");
+        }
+
+        return ((byte[])stored!).AsSpan().SequenceEqual(randomBytes);
     }
 
     public async Task AddHashesAsync(FlushBatch batch)
     {
-        var now = Now();
+        var now = await NowAsync(redis.GetDatabase());
         var workerKey = WalletKeys.WorkerHashes(identity.Id);
         var flushedKey = WalletKeys.WorkerLastFlush(identity.Id);
         var mark = $"{_processToken}:{batch.Sequence.ToString(CultureInfo.InvariantCulture)}";
@@ -68,7 +83,7 @@ public sealed class RedisWallet(IConnectionMultiplexer redis, WorkerIdentity ide
             _ = transaction.StringSetAsync(WalletKeys.WorkerLatency(identity.Id), timings.Report(), WalletKeys.WorkerExpiry);
         }
 
-        if (!await transaction.ExecuteAsync())
+        if (!await ExecuteAsync(transaction))
         {
             // Not applied: either the mark is already this batch's (it was counted before and
             // only the reply was lost), or Redis refused the check itself — after a restart it
@@ -83,13 +98,20 @@ public sealed class RedisWallet(IConnectionMultiplexer redis, WorkerIdentity ide
         }
     }
 
-    private long Now() => clock.GetUtcNow().ToUnixTimeMilliseconds();
+    // StackExchange.Redis can leave a conditional transaction's task pending for good when its
+    // connection dies between the WATCH check and EXEC (seen through a proxy that cuts replies):
+    // the mining loop, and with it the worker's stop, would wait forever. Past twice the client's
+    // own timeout the outcome is unknown, as after any lost reply, and the caller's retry settles
+    // it: the flush mark or the stored bytes tell what landed.
+    private Task<bool> ExecuteAsync(ITransaction transaction) =>
+        transaction.ExecuteAsync().WaitAsync(TimeSpan.FromMilliseconds(2.0 * redis.TimeoutMilliseconds));
 
-    private static async Task Execute(ITransaction transaction)
+    // Redis's clock (TIME), in Unix milliseconds, not this machine's: the web UI judges liveness
+    // and run length against the same clock, so workers and web UI whose clocks are apart
+    // neither hide a worker nor show a run that starts in the future.
+    private static async Task<long> NowAsync(IDatabaseAsync db)
     {
-        if (!await transaction.ExecuteAsync())
-        {
-            throw new RedisException("The wallet transaction was not applied.");
-        }
+        var time = (RedisResult[])(await db.ExecuteAsync("TIME"))!;
+        return (long)time[0] * 1000 + (long)time[1] / 1000;
     }
 }
