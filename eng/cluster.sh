@@ -139,7 +139,8 @@ form_swarm() { # count
 build_images() {
   # Once, with the SDK, straight into the cluster's registry: exactly the deploy step's build.
   log "building BrkCoin's images into $registry"
-  DOCKER_HOST="unix://$(node_sock 1)" dotnet run --project "$repo_root/BrkCoin.AppHost" -- \
+  # The registry speaks plain HTTP inside the cluster's private network.
+  SDK_CONTAINER_INSECURE_REGISTRIES="$registry" DOCKER_HOST="unix://$(node_sock 1)" dotnet run --project "$repo_root/BrkCoin.AppHost" -- \
     --operation publish --step brkcoin-images --output-path "$home/files" \
     --Deploy:Registry "$registry" --Deploy:BaseImage "$(base_image)" >"$home/images.log" 2>&1 \
     || { tail -n 30 "$home/images.log" >&2; return 1; }
@@ -203,7 +204,10 @@ case "${1:-}" in
     ;;
   kill)
     n=${2:?node number}
-    # A power cut: no clean stop for the engine or anything it runs.
+    # A power cut: no clean stop for the engine or anything it runs. The containers' own processes
+    # carry none of our paths, so they are found through the engine before it goes.
+    pids=$(node_docker "$n" ps -q 2>/dev/null | xargs -r env DOCKER_HOST="unix://$(node_sock "$n")" docker inspect --format '{{.State.Pid}}' 2>/dev/null || true)
+    for pid in $pids; do [[ $pid != 0 ]] && kill -KILL "$pid" 2>/dev/null || true; done
     pkill -KILL -f -- "$home/node$n/" 2>/dev/null || true
     [[ -f "$home/node$n/dockerd.pid" ]] && kill -KILL "$(cat "$home/node$n/dockerd.pid")" 2>/dev/null || true
     findmnt -rn -o TARGET | grep -E "^$home/node$n/" | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
