@@ -108,7 +108,8 @@ launch_node() { # n
   # /sys, hiding this machine's cgroup mounts ("Devices cgroup isn't mounted").
   nsenter --net="/var/run/netns/$(node_ns "$n")" unshare --uts sh -c "hostname node$n && exec dockerd \
     --host unix://$(node_sock "$n") --data-root $dir/data --exec-root $dir/exec --pidfile $dir/exec/dockerd.pid \
-    --insecure-registry $registry --default-address-pool base=10.214.0.0/16,size=24" >"$dir/dockerd.log" 2>&1 &
+    --insecure-registry $registry --insecure-registry $(base_registry) \
+    --default-address-pool base=10.214.0.0/16,size=24" >"$dir/dockerd.log" 2>&1 &
   echo $! >"$dir/dockerd.pid"
   wait_for "$dir/dockerd.pid" 60 "node$n's dockerd" node_docker "$n" info
 }
@@ -138,15 +139,21 @@ form_swarm() { # count
 
 build_images() {
   # Once, with the SDK, straight into the cluster's registry: exactly the deploy step's build.
+  local base; base=$(base_image)
   log "building BrkCoin's images into $registry"
-  # The registry speaks plain HTTP inside the cluster's private network.
-  SDK_CONTAINER_INSECURE_REGISTRIES="$registry" DOCKER_HOST="unix://$(node_sock 1)" dotnet run --project "$repo_root/BrkCoin.AppHost" -- \
+  # Both registries speak plain HTTP: the base image's (engine.sh, on loopback) and the cluster's.
+  DOTNET_CONTAINER_INSECURE_REGISTRIES="$registry,${base%%/*}" DOCKER_HOST="unix://$(node_sock 1)" \
+    dotnet run --project "$repo_root/BrkCoin.AppHost" -- \
     --operation publish --step brkcoin-images --output-path "$home/files" \
-    --Deploy:Registry "$registry" --Deploy:BaseImage "$(base_image)" >"$home/images.log" 2>&1 \
-    || { tail -n 30 "$home/images.log" >&2; return 1; }
+    --Deploy:Registry "$registry" --Deploy:BaseImage "$base" >"$home/images.log" 2>&1 \
+    || { grep -iE 'error|failed' "$home/images.log" | grep -v ' at ' | head -n 10 >&2; return 1; }
 }
 
 base_image() { bash "$engine" env | sed -n 's/^export BRKCOIN_BASE_IMAGE=//p'; }
+
+# engine.sh's registry, on the host's loopback. The SDK, which pulls the base image itself, takes
+# a registry as plain HTTP only where the engine at DOCKER_HOST (node1) lists it as insecure.
+base_registry() { local base; base=$(base_image); echo "${base%%/*}"; }
 
 # Every process this script started, by the PIDs it wrote; then what those engines left: their
 # containerd and container shims (named by our folders), mounts, namespaces, interfaces, the rule.

@@ -19,7 +19,7 @@ public sealed class AspireDeployTests(DockerEngineFixture engine, ITestOutputHel
     [Fact]
     public async Task Deploy_mines_deploy_again_keeps_the_wallet_and_destroy_keeps_only_its_volume()
     {
-        Assert.SkipWhen(engine.Missing is not null, engine.Missing ?? string.Empty);
+        Prerequisite.Require(engine.Missing);
         var project = $"brkcoindeploy{Environment.ProcessId}";
         var port = FreePort.OnLoopback();
         var folder = Directory.CreateTempSubdirectory("brkcoin-aspire-deploy-").FullName;
@@ -63,7 +63,7 @@ public sealed class AspireDeployTests(DockerEngineFixture engine, ITestOutputHel
     [Fact]
     public async Task A_service_that_is_not_healthy_in_time_fails_the_step_naming_it_and_says_what_is_left()
     {
-        Assert.SkipWhen(engine.Missing is not null, engine.Missing ?? string.Empty);
+        Prerequisite.Require(engine.Missing);
         var project = $"brkcoinslow{Environment.ProcessId}";
         var port = FreePort.OnLoopback();
         var folder = Directory.CreateTempSubdirectory("brkcoin-aspire-slow-").FullName;

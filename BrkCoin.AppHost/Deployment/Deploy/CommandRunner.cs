@@ -97,7 +97,11 @@ public sealed class CommandRunner(ILogger logger, CancellationToken cancellation
         var result = await RunAsync(program, list, timeout, workingDirectory, environment);
         if (result.ExitCode != 0)
         {
-            var tail = string.Join('\n', result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).TakeLast(15));
+            // A build's own error lines say more than its last lines, which are often a stack trace.
+            var lines = result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            var errors = lines.Where(l => l.Contains("error", StringComparison.OrdinalIgnoreCase) && !l.TrimStart().StartsWith("at ", StringComparison.Ordinal)
+                && !l.Contains(":    at ", StringComparison.Ordinal)).Take(10).ToList();
+            var tail = string.Join('\n', errors.Count > 0 ? errors : lines.TakeLast(15));
             throw new DeployFailedException($"{what} failed: '{program} {string.Join(' ', list)}' exited {result.ExitCode}:\n{tail}");
         }
 
