@@ -96,7 +96,7 @@ http:
   addr: $registry
 EOF
   log "starting the cluster's registry on $registry (engine.sh's storage)"
-  nsenter --net=/var/run/netns/brkcoin-registry docker-registry serve "$home/registry.yml" >"$home/registry.log" 2>&1 &
+  setsid nsenter --net=/var/run/netns/brkcoin-registry docker-registry serve "$home/registry.yml" >"$home/registry.log" 2>&1 &
   echo $! >"$home/registry.pid"
   wait_for "$home/registry.pid" 30 registry bash -c "exec 3<>/dev/tcp/$registry_ip/5000"
 }
@@ -106,7 +106,8 @@ launch_node() { # n
   mkdir -p "$dir/data" "$dir/exec"
   # Only the network namespace, and a UTS one for the host name: `ip netns exec` would remount
   # /sys, hiding this machine's cgroup mounts ("Devices cgroup isn't mounted").
-  nsenter --net="/var/run/netns/$(node_ns "$n")" unshare --uts sh -c "hostname node$n && exec dockerd \
+  # A session of its own: a test runner or shell that is stopped does not take the node with it.
+  setsid nsenter --net="/var/run/netns/$(node_ns "$n")" unshare --uts sh -c "hostname node$n && exec dockerd \
     --host unix://$(node_sock "$n") --data-root $dir/data --exec-root $dir/exec --pidfile $dir/exec/dockerd.pid \
     --insecure-registry $registry --insecure-registry $(base_registry) \
     --default-address-pool base=10.214.0.0/16,size=24" >"$dir/dockerd.log" 2>&1 &
