@@ -94,6 +94,33 @@ public sealed class WorkshopControls(LiveSettings settings)
         return active;
     }
 
+    /// <summary>
+    /// Back to the shape and knobs the AppHost started with, in one step: every pool to its first
+    /// replica count and every knob to its first value, whatever the lesson changed.
+    /// </summary>
+    public async Task ResetAsync(IServiceProvider services, ResourceCommandService commands, ILogger logger, CancellationToken cancellationToken)
+    {
+        foreach (var knob in _knobs)
+        {
+            Settings.Set(knob.Setting, knob.Initial);
+        }
+
+        await Task.WhenAll(_pools.Values.Select(pool => ScaleAsync(pool, pool.Initial, services, commands, logger, cancellationToken)));
+        await PublishAsync(services);
+    }
+
+    /// <summary>
+    /// The shape and every knob in words, as each command answers: "worker ×10 · rng ×5 · hasher ×1
+    /// · rng latency 100 ms · rng cap on (one request at a time) · hasher latency 100 ms".
+    /// </summary>
+    public string Describe() => string.Join(" · ",
+    [
+        .. _pools.Values.Select(pool => string.Create(CultureInfo.InvariantCulture, $"{pool.Service} ×{Replicas(pool)}")),
+        .. _knobs.Select(knob => knob.Describe(Settings)),
+    ]);
+
+    private int Replicas(ReplicaPool pool) => Settings.Get(pool.ShapeSetting)?.GetValue<int>() ?? pool.Initial;
+
     /// <summary>Shows the shape and the knobs as the workshop resource's properties in the dashboard.</summary>
     public async Task PublishAsync(IServiceProvider services)
     {
@@ -107,7 +134,7 @@ public sealed class WorkshopControls(LiveSettings settings)
     public ImmutableArray<ResourcePropertySnapshot> Properties() =>
     [
         .. _pools.Values.Select(pool => new ResourcePropertySnapshot($"brkcoin.{pool.Service}.replicas",
-            string.Create(CultureInfo.InvariantCulture, $"{Settings.Get(pool.ShapeSetting)?.GetValue<int>() ?? pool.Initial} of at most {pool.Max}"))),
+            string.Create(CultureInfo.InvariantCulture, $"{Replicas(pool)} of at most {pool.Max}"))),
         .. _knobs.Select(knob => knob.Property(Settings)),
     ];
 }
