@@ -31,14 +31,17 @@ public sealed class HomePageTests : BunitContext
     [Fact]
     public void Headline_figures_show_speed_coins_hashes_and_time()
     {
-        _feed.Current = Healthy() with { Speed = 9.96, Coins = 1234, Hashes = 56789, MiningFor = TimeSpan.FromSeconds(125) };
+        _feed.Current = Healthy() with { Speed = 9.96, SpeedWindow = TimeSpan.FromSeconds(10.02), Coins = 1234, Hashes = 56789, MiningFor = TimeSpan.FromSeconds(125) };
 
         var page = Render<Home>();
 
         Assert.Equal("~10.0 hashes/second", page.Find("[data-testid=speed]").TextContent.Trim());
+        // The page says what the speed is measured over, which grows when few hashes arrive.
+        Assert.Equal("over the last 10 s", page.Find("[data-testid=speed-window]").TextContent);
         Assert.Equal("1,234", page.Find("[data-testid=coins]").TextContent);
         Assert.Equal("56,789", page.Find("[data-testid=hashes]").TextContent);
-        Assert.Equal("2m 5s", page.Find("[data-testid=mining-for]").TextContent);
+        // Two digits after a larger unit: the same width from one second to the next.
+        Assert.Equal("2m 05s", page.Find("[data-testid=mining-for]").TextContent);
     }
 
     [Fact]
@@ -148,7 +151,7 @@ public sealed class HomePageTests : BunitContext
         var page = Render<Home>();
 
         Assert.Equal("1m 35s", page.Find("[data-testid=mining-for]").TextContent);
-        Assert.Equal("this run; wallet started 46m 0s ago", page.Find("[data-testid=wallet-started]").TextContent);
+        Assert.Equal("this run; wallet started 46m 00s ago", page.Find("[data-testid=wallet-started]").TextContent);
     }
 
     [Fact]
