@@ -12,6 +12,7 @@ namespace BrkCoin.Tests.WebUi;
 public sealed class HomePageTests : BunitContext
 {
     private readonly FakeFeed _feed = new();
+    private readonly FakeMarks _marks = new();
     private readonly Dictionary<string, string?> _settings = [];
 
     public HomePageTests()
@@ -22,6 +23,7 @@ public sealed class HomePageTests : BunitContext
         ComponentFactories.AddStub<Radzen.Blazor.RadzenChart>();
         Services.AddRadzenComponents();
         Services.AddSingleton<IMinerFeed>(_feed);
+        Services.AddSingleton<BrkCoin.WebUi.Lesson.ILessonMarks>(_marks);
         // Read at each render, as the live-settings file is in run mode.
         Services.AddSingleton(_ => new WorkshopView(new ConfigurationBuilder().AddInMemoryCollection(_settings).Build()));
         // As in the browser once the circuit is up; the first, prerendered response is checked in SamplerTests.
@@ -225,6 +227,11 @@ public sealed class HomePageTests : BunitContext
     }
 
     private static MinerDashboard Healthy() => new() { WalletReachable = true, SampledAt = Samples.Start };
+
+    private sealed class FakeMarks : BrkCoin.WebUi.Lesson.ILessonMarks
+    {
+        public IReadOnlyList<BrkCoin.WebUi.Lesson.LessonMark> Marks { get; set; } = [];
+    }
 
     private sealed class FakeFeed : IMinerFeed
     {
