@@ -116,6 +116,20 @@ public sealed class DashboardCalculatorTests
     }
 
     [Fact]
+    public void A_rising_speed_is_not_taken_for_unlisted_workers()
+    {
+        // Ten workers at 0.5 hashes/s each for 50 s, then at 2 each: every hash is a listed worker's.
+        var history = Enumerable.Range(0, 56)
+            .Select(s => (Second: s, Each: s <= 50 ? s / 2 : 25 + (s - 50) * 2))
+            .Select(x => At(x.Second, x.Each * 10L, 0, [.. Enumerable.Range(0, 10).Select(w => ($"w{w}", (long)x.Each))]))
+            .ToList();
+
+        var dashboard = DashboardCalculator.Calculate(history);
+
+        Assert.Equal(0, dashboard.UnlistedSpeed);
+    }
+
+    [Fact]
     public void A_counter_reset_never_plots_a_negative_speed()
     {
         var history = new[] { At(0, 500), At(1, 510), At(2, 520), At(3, 4), At(4, 14) };

@@ -66,8 +66,10 @@ public static class DashboardCalculator
             CoinsPerMinuteHistory = coinsPerMinute,
             Workers = workers.Speeds,
             WorkerSpeedWindow = workers.Window,
-            // Below a tenth of a hash a second it is only the two sides' flushes falling apart.
-            UnlistedSpeed = speed - workers.Speeds.Sum(w => w.Speed) is var unlisted && unlisted >= 0.1 ? unlisted : 0,
+            // Over the workers' own window, so that a speed rising or falling is not taken for
+            // unlisted workers; below a tenth of a hash a second it is only the two sides' flushes
+            // falling apart.
+            UnlistedSpeed = (SpeedMath.PerSecond(workers.From.Hashes, workers.From.At, latest.Hashes, latest.At) ?? 0) - workers.Speeds.Sum(w => w.Speed) is var unlisted && unlisted >= 0.1 ? unlisted : 0,
             LatestCoins = latest.LatestCoins,
             Latency = latest.Latency,
             RngLatencyHistory = LatencySeries(history, latency => latency.RngP50),
@@ -175,7 +177,7 @@ public static class DashboardCalculator
         return points;
     }
 
-    private static (List<WorkerSpeed> Speeds, TimeSpan Window) WorkerSpeeds(IReadOnlyList<MinerSample> history)
+    private static (List<WorkerSpeed> Speeds, TimeSpan Window, MinerSample From) WorkerSpeeds(IReadOnlyList<MinerSample> history)
     {
         var latest = history[^1];
         // One window for every row, long enough that the listed workers together added their
@@ -194,7 +196,7 @@ public static class DashboardCalculator
                 return new WorkerSpeed(worker.Key, speed, worker.Value, latest.WorkerStates?.GetValueOrDefault(worker.Key));
             })
             .ToList();
-        return (speeds, latest.At - window[0].At);
+        return (speeds, latest.At - window[0].At, window[0]);
     }
 
     // The hashes of the workers listed now, as an earlier sample counted them.
