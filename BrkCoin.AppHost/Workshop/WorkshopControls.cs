@@ -45,11 +45,21 @@ public sealed class WorkshopControls(LiveSettings settings)
         {
             await foreach (var change in notifications.WatchAsync(stopping))
             {
-                if (_pools.TryGetValue(change.Resource.Name, out var pool)
-                    && pool.Observe(change.ResourceId, change.Snapshot.State?.Text, ServingAddress(change.Snapshot))
+                if (!_pools.TryGetValue(change.Resource.Name, out var pool))
+                {
+                    continue;
+                }
+
+                if (pool.Observe(change.ResourceId, change.Snapshot.State?.Text, ServingAddress(change.Snapshot))
                     && pool.AddressesSetting is { } addresses)
                 {
                     Settings.SetAddresses(addresses, pool.Serving);
+                }
+
+                // Only when it differs: this update comes back through the same watch.
+                if (pool.IsSpare(change.ResourceId, change.Snapshot.State?.Text) is var spare && spare != change.Snapshot.IsHidden)
+                {
+                    await notifications.PublishUpdateAsync(change.Resource, change.ResourceId, snapshot => snapshot with { IsHidden = spare });
                 }
             }
         }

@@ -33,6 +33,35 @@ public sealed class WorkshopCommandTests(WorkshopFixture fixture)
     }
 
     [Fact]
+    public async Task Spare_replicas_and_ones_scaled_down_are_left_out_of_the_dashboards_list()
+    {
+        fixture.RequireRunning();
+
+        // Declared and never started: hidden; the one running: shown.
+        var replicas = await ResourceSnapshots.LatestAsync(fixture.App, "worker", Cancel);
+        Assert.All(replicas.Where(r => r.State?.Text == KnownResourceStates.NotStarted), r => Assert.True(r.IsHidden));
+        Assert.All(replicas.Where(r => r.State?.Text == KnownResourceStates.Running), r => Assert.False(r.IsHidden));
+        Assert.Contains(replicas, r => r.State?.Text == KnownResourceStates.Running);
+
+        try
+        {
+            Assert.True((await ExecuteAsync("scale-worker", ("replicas", "2"))).Success);
+            await Eventually.ReturnsAsync(() => ResourceSnapshots.LatestAsync(fixture.App, "worker", Cancel),
+                list => list.Count(r => !r.IsHidden && r.State?.Text == KnownResourceStates.Running) == 2, Deadline, "two workers shown, running");
+        }
+        finally
+        {
+            Assert.True((await ExecuteAsync("scale-worker", ("replicas", "1"))).Success);
+        }
+
+        // The one stopped on purpose is not shown as a Finished row, which reads like a crash.
+        var after = await Eventually.ReturnsAsync(() => ResourceSnapshots.LatestAsync(fixture.App, "worker", Cancel),
+            list => list.Count(r => !r.IsHidden) == 1, Deadline, "one worker shown");
+        Assert.Equal(KnownResourceStates.Running, after.Single(r => !r.IsHidden).State?.Text);
+        Assert.All(after.Where(r => r.IsHidden), r => Assert.Contains(r.State?.Text, new[] { KnownResourceStates.NotStarted, KnownResourceStates.Finished, KnownResourceStates.Exited }));
+    }
+
+    [Fact]
     public async Task Scaling_workers_up_and_down_is_followed_by_the_replicas_and_the_speed()
     {
         fixture.RequireRunning();
