@@ -57,7 +57,7 @@ public static class WalletKeys
 
     /// <summary>
     /// String: the shape and knobs the web UI last saw, one "part=label" a line. Swapped
-    /// with SET … GET, so that of several web UIs only the first to see a change marks it.
+    /// with GETSET, so that of several web UIs only the first to see a change marks it.
     /// </summary>
     public const string LessonShape = "brkcoin:marks:shape";
 

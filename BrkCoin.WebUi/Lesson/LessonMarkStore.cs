@@ -21,8 +21,8 @@ public sealed class LessonMarkStore(IConnectionMultiplexer redis)
         if (shape is { Parts.Count: > 0 })
         {
             var encoded = shape.Encode();
-            // Swapped in one command: of two web UIs seeing the same change, only the first marks it.
-            var earlier = await db.StringSetAndGetAsync(WalletKeys.LessonShape, encoded);
+            // Swapped in one command (GETSET): of two web UIs seeing the same change, only the first marks it.
+            var earlier = await db.StringGetSetAsync(WalletKeys.LessonShape, encoded);
             if (earlier != encoded && shape.MarkSince(earlier.IsNull ? null : LessonShape.Decode(earlier)) is { } label)
             {
                 await db.SortedSetAddAsync(WalletKeys.LessonMarks, string.Create(CultureInfo.InvariantCulture, $"{now} {label}"), now);

@@ -20,6 +20,7 @@ public sealed class LessonNarrator(IMinerFeed feed, WorkshopView workshop, Lesso
 
     private readonly Queue<int> _workerCounts = new();
     private DateTimeOffset? _lastSample;
+    private bool _failing;
 
     public IReadOnlyList<LessonMark> Marks { get; private set; } = [];
 
@@ -45,11 +46,18 @@ public sealed class LessonNarrator(IMinerFeed feed, WorkshopView workshop, Lesso
         try
         {
             Marks = await store.RecordAsync(ShapeOf(dashboard), at);
+            _failing = false;
         }
-        // The marks only label the chart: without them the page still shows every figure.
+        // The marks only label the chart: without them the page still shows every figure. Said
+        // once when it starts failing, not every second.
         catch (Exception ex)
         {
-            logger.LogDebug(ex, "The chart's marks could not be read or written");
+            if (!_failing)
+            {
+                logger.LogWarning(ex, "The chart's marks could not be read or written");
+            }
+
+            _failing = true;
         }
     }
 
