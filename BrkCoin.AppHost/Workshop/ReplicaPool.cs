@@ -66,6 +66,12 @@ public sealed class ReplicaPool(string service, int initial, int max, string sha
         return true;
     }
 
+    /// <summary>Whether <paramref name="replicaId"/> is announced as serving at <paramref name="address"/>.</summary>
+    public bool Announces(string replicaId, Uri address) => _serving.TryGetValue(replicaId, out var known) && known == address;
+
+    /// <summary>The replica's last known state text.</summary>
+    public string? StateOf(string replicaId) => _replicas.GetValueOrDefault(replicaId);
+
     /// <summary>
     /// Whether the dashboard should leave a replica out of its list: one declared and never
     /// started, or one this pool stopped to scale down, has no process and nothing to show, and

@@ -10,6 +10,9 @@ public sealed class WorkshopControls(LiveSettings settings)
 {
     private readonly Dictionary<string, ReplicaPool> _pools = new(StringComparer.Ordinal);
     private readonly List<WorkshopKnob> _knobs = [];
+    // Asks a replica that reads healthy whether it answers on its own address yet.
+    private readonly HttpClient _probe = new() { Timeout = TimeSpan.FromSeconds(1) };
+    private static readonly TimeSpan AnswerDeadline = TimeSpan.FromSeconds(30);
 
     public LiveSettings Settings { get; } = settings;
 
@@ -50,10 +53,16 @@ public sealed class WorkshopControls(LiveSettings settings)
                     continue;
                 }
 
-                if (pool.Observe(change.ResourceId, change.Snapshot.State?.Text, ServingAddress(change.Snapshot))
-                    && pool.AddressesSetting is { } addresses)
+                var address = ServingAddress(change.Snapshot);
+                var announced = address is not null && pool.Announces(change.ResourceId, address) ? address : null;
+                if (pool.Observe(change.ResourceId, change.Snapshot.State?.Text, announced))
                 {
-                    Settings.SetAddresses(addresses, pool.Serving);
+                    Announce(pool);
+                }
+
+                if (address is not null && announced is null)
+                {
+                    _ = AnnounceWhenAnsweringAsync(pool, change.ResourceId, address, stopping);
                 }
 
                 // Only when it differs: this update comes back through the same watch.
@@ -66,6 +75,54 @@ public sealed class WorkshopControls(LiveSettings settings)
         catch (OperationCanceledException)
         {
             // The AppHost is stopping.
+        }
+    }
+
+    private void Announce(ReplicaPool pool)
+    {
+        if (pool.AddressesSetting is { } addresses)
+        {
+            Settings.SetAddresses(addresses, pool.Serving);
+        }
+    }
+
+    /// <summary>
+    /// Announces a replica once it answers on its own address. A replica just started can read
+    /// Running and Healthy before it listens there (likely its health is asked through Aspire's
+    /// proxy, which any running replica answers): announced then, the workers' first calls to it
+    /// were refused (WorkshopCommandTests saw "Connection refused" on the announced port).
+    /// </summary>
+    private async Task AnnounceWhenAnsweringAsync(ReplicaPool pool, string replicaId, Uri address, CancellationToken stopping)
+    {
+        var giveUp = System.Diagnostics.Stopwatch.StartNew();
+        while (!stopping.IsCancellationRequested && giveUp.Elapsed < AnswerDeadline && pool.StateOf(replicaId) == KnownResourceStates.Running)
+        {
+            try
+            {
+                using var response = await _probe.GetAsync(new Uri(address, "/health"), stopping);
+                if (response.IsSuccessStatusCode)
+                {
+                    if (pool.StateOf(replicaId) == KnownResourceStates.Running && pool.Observe(replicaId, KnownResourceStates.Running, address))
+                    {
+                        Announce(pool);
+                    }
+
+                    return;
+                }
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !stopping.IsCancellationRequested)
+            {
+                // Not listening yet: ask again shortly.
+            }
+
+            try
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(200), stopping);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
         }
     }
 
