@@ -6,7 +6,7 @@ namespace BrkCoin.Rng;
 /// <summary>
 /// Lets <see cref="RngOptions.ConcurrentRequests"/> requests draw bytes at once and queues the
 /// rest in arrival order, as the original's one-request-at-a-time server did. A change of the cap
-/// or the queue (the workshop's "toggle rng's cap") applies to the requests that arrive after it.
+/// or the queue (the workshop's "set-rng-cap") applies to the requests that arrive after it.
 /// </summary>
 public sealed class RngGate : IDisposable
 {

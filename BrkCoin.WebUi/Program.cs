@@ -16,6 +16,10 @@ builder.Services.AddSingleton<BrkCoin.WebUi.Workshop.WorkshopView>();
 builder.Services.AddSingleton<HashRateSampler>();
 builder.Services.AddSingleton<IMinerFeed>(services => services.GetRequiredService<HashRateSampler>());
 builder.Services.AddHostedService(services => services.GetRequiredService<HashRateSampler>());
+builder.Services.AddSingleton<BrkCoin.WebUi.Lesson.LessonMarkStore>();
+builder.Services.AddSingleton<BrkCoin.WebUi.Lesson.LessonNarrator>();
+builder.Services.AddSingleton<BrkCoin.WebUi.Lesson.ILessonMarks>(services => services.GetRequiredService<BrkCoin.WebUi.Lesson.LessonNarrator>());
+builder.Services.AddHostedService(services => services.GetRequiredService<BrkCoin.WebUi.Lesson.LessonNarrator>());
 builder.Services.AddRadzenComponents();
 builder.Services.AddRazorComponents()
     .AddInteractiveServerComponents();

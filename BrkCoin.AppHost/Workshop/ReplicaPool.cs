@@ -19,6 +19,8 @@ public sealed class ReplicaPool(string service, int initial, int max, string sha
     private readonly ConcurrentDictionary<string, string?> _replicas = new(StringComparer.Ordinal);
     // Replica id → where it serves, while it is running and healthy.
     private readonly ConcurrentDictionary<string, Uri> _serving = new(StringComparer.Ordinal);
+    // Replicas this pool stopped to scale down, until it starts them again: their Finished is not a failure.
+    private readonly ConcurrentDictionary<string, bool> _scaledDown = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _scaling = new(1, 1);
     private readonly TaskCompletionSource _allDeclared = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -64,6 +66,22 @@ public sealed class ReplicaPool(string service, int initial, int max, string sha
         return true;
     }
 
+    /// <summary>Whether <paramref name="replicaId"/> is announced as serving at <paramref name="address"/>.</summary>
+    public bool Announces(string replicaId, Uri address) => _serving.TryGetValue(replicaId, out var known) && known == address;
+
+    /// <summary>The replica's last known state text.</summary>
+    public string? StateOf(string replicaId) => _replicas.GetValueOrDefault(replicaId);
+
+    /// <summary>
+    /// Whether the dashboard should leave a replica out of its list: one declared and never
+    /// started, or one this pool stopped to scale down, has no process and nothing to show, and
+    /// ten spare workers would crowd out the five services. One that stopped by itself or failed
+    /// to start stays in view.
+    /// </summary>
+    public bool IsSpare(string replicaId, string? state) =>
+        state == KnownResourceStates.NotStarted
+        || (_scaledDown.ContainsKey(replicaId) && state is not null && (state == KnownResourceStates.Finished || state == KnownResourceStates.Exited));
+
     /// <summary>
     /// Starts or stops replicas until <paramref name="replicas"/> are active. Replicas are taken in
     /// a fixed order, so scaling down stops the ones scaling up started last.
@@ -89,6 +107,16 @@ public sealed class ReplicaPool(string service, int initial, int max, string sha
             // would keep the trainer waiting a minute.
             var results = await Task.WhenAll(changes.Select(async change =>
             {
+                // Known before the command runs: its own state changes arrive while it does.
+                if (change.Command == KnownResourceCommands.StopCommand)
+                {
+                    _scaledDown[change.Id] = true;
+                }
+                else
+                {
+                    _scaledDown.TryRemove(change.Id, out _);
+                }
+
                 var started = System.Diagnostics.Stopwatch.GetTimestamp();
                 var result = await commands.ExecuteCommandAsync(change.Id, change.Command, cancellationToken);
                 logger.LogDebug("{Command} {Replica}: {Success} after {Elapsed}; state now {State}", change.Command, change.Id, result.Success, System.Diagnostics.Stopwatch.GetElapsedTime(started), _replicas.GetValueOrDefault(change.Id));

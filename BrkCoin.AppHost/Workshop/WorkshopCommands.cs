@@ -12,6 +12,7 @@ public static class WorkshopCommands
 {
     private const string ReplicasArgument = "replicas";
     private const string MillisecondsArgument = "milliseconds";
+    private const string CapArgument = "cap";
 
     // Above this a unit of work would outlast the worker's 10 s call timeout.
     private const int MaxLatencyMilliseconds = 5_000;
@@ -38,19 +39,58 @@ public static class WorkshopCommands
                 Arguments = [Number(MillisecondsArgument, $"{knob.Service} latency in ms (0–{MaxLatencyMilliseconds})")],
             });
 
-    /// <summary>"toggle-rng-cap": lifts or restores the original's one-request-at-a-time limit.</summary>
+    /// <summary>
+    /// "set-rng-cap": puts the original's one-request-at-a-time limit on or takes it off. Set, not
+    /// toggled, so a trainer never has to remember which way it last went.
+    /// </summary>
     public static void AddCapKnob(IResourceBuilder<WorkshopResource> workshop, WorkshopControls controls, ConcurrencyCapKnob knob) =>
-        workshop.WithCommand($"toggle-{knob.Service}-cap", $"Toggle {knob.Service}'s one-at-a-time cap",
+        workshop.WithCommand($"set-{knob.Service}-cap", $"Set {knob.Service}'s one-at-a-time cap",
             async context =>
             {
-                var lifted = knob.Current(controls.Settings) != 0;
-                controls.Settings.Set(knob.Setting, lifted ? 0 : 1);
+                if (ConcurrencyCapKnob.Parse(ReadText(context, CapArgument)) is not { } cap)
+                {
+                    return CommandResults.Failure($"Give the cap as {ConcurrencyCapKnob.On} (one request at a time, as the original) or {ConcurrencyCapKnob.Off} (every request at once).");
+                }
+
+                controls.Settings.Set(knob.Setting, cap);
                 await controls.PublishAsync(context.Services);
-                return CommandResults.Success(lifted
-                    ? $"{knob.Service} now serves every request at once."
-                    : $"{knob.Service} serves one request at a time again, as the original.");
+                return Answer(controls, knob.Describe(controls.Settings));
             },
-            new CommandOptions { Description = $"Lifts or restores {knob.Service}'s one-request-at-a-time limit.", IconName = "LockOpen" });
+            new CommandOptions
+            {
+                Description = $"{ConcurrencyCapKnob.On}: {knob.Service} serves one request at a time, as the original; {ConcurrencyCapKnob.Off}: every request at once.",
+                IconName = "LockOpen",
+                Arguments =
+                [
+                    new InteractionInput
+                    {
+                        Name = CapArgument,
+                        Label = $"{knob.Service}'s cap ({ConcurrencyCapKnob.On} or {ConcurrencyCapKnob.Off})",
+                        InputType = InputType.Choice,
+                        Options = [new(ConcurrencyCapKnob.On, $"{ConcurrencyCapKnob.On}: one request at a time"), new(ConcurrencyCapKnob.Off, $"{ConcurrencyCapKnob.Off}: every request at once")],
+                        Required = true,
+                    },
+                ],
+            });
+
+    /// <summary>"reset": the first shape and knobs again, whatever the lesson changed.</summary>
+    public static void AddReset(IResourceBuilder<WorkshopResource> workshop, WorkshopControls controls) =>
+        workshop.WithCommand("reset", "Reset to the start",
+            async context =>
+            {
+                var services = context.Services;
+                var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("BrkCoin.Workshop");
+                try
+                {
+                    await controls.ResetAsync(services, services.GetRequiredService<ResourceCommandService>(), logger, context.CancellationToken);
+                    return Answer(controls, "Back to the start");
+                }
+                catch (InvalidOperationException ex)
+                {
+                    return CommandResults.Failure(ex.Message);
+                }
+            },
+            new CommandOptions { Description = "Returns every service to the replicas and settings the miner started with.", IconName = "ArrowReset" });
 
     /// <summary>One replica more or fewer, from the service's own row in the dashboard.</summary>
     public static async Task<ExecuteCommandResult> ScaleByAsync(WorkshopControls controls, ReplicaPool pool, int step, ExecuteCommandContext context)
@@ -82,7 +122,7 @@ public static class WorkshopCommands
         {
             var active = await controls.ScaleAsync(pool, target, services, services.GetRequiredService<ResourceCommandService>(), logger, context.CancellationToken);
             logger.LogInformation("{Service} now runs {Replicas} replicas", pool.Service, active);
-            return CommandResults.Success($"{pool.Service}: {active} replicas.");
+            return Answer(controls, $"{pool.Service}: {active} replicas");
         }
         catch (InvalidOperationException ex)
         {
@@ -99,8 +139,13 @@ public static class WorkshopCommands
 
         controls.Settings.Set(knob.Setting, LatencyKnob.Format(TimeSpan.FromMilliseconds(ms)));
         await controls.PublishAsync(context.Services);
-        return CommandResults.Success($"Latency set to {ms} ms.");
+        return Answer(controls, knob.Describe(controls.Settings));
     }
+
+    // Every command says what it did and then the whole state, so a trainer reading the terminal
+    // or the dashboard's toast never has to check where things stand.
+    private static ExecuteCommandResult Answer(WorkshopControls controls, string done) =>
+        CommandResults.Success($"{done}. Now: {controls.Describe()}.");
 
     private static InteractionInput Number(string name, string label) => new()
     {
@@ -116,4 +161,7 @@ public static class WorkshopCommands
         && int.TryParse(input.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var value)
             ? value
             : null;
+
+    private static string? ReadText(ExecuteCommandContext context, string name) =>
+        context.Arguments is { } arguments && arguments.TryGetByName(name, out var input) ? input.Value : null;
 }

@@ -32,6 +32,7 @@ public static class WorkshopExtensions
                 Properties = controls.Properties(),
             });
         controls.Workshop = workshop;
+        WorkshopCommands.AddReset(workshop, controls);
 
         // Follows every replica's state, so that scaling knows which are running; the live-settings
         // file goes when the AppHost stops.

@@ -42,8 +42,24 @@ public static class WalletKeys
     /// </summary>
     public const string SpeedHistory = "brkcoin:history";
 
-    /// <summary>How far back the chart reaches: the original's 250 one-second samples.</summary>
-    public static readonly TimeSpan HistoryKept = TimeSpan.FromSeconds(250);
+    /// <summary>
+    /// How far back the chart reaches: a whole workshop lesson (1 → 2 → 10 workers → 5 rng and
+    /// after), where the original's 250 one-second samples had dropped its first steps by the last.
+    /// </summary>
+    public static readonly TimeSpan HistoryKept = TimeSpan.FromMinutes(15);
+
+    /// <summary>
+    /// Sorted set: the chart's labelled marks, one per change of the miner's shape or knobs
+    /// ("10 workers", "5 rng", "cap off"), scored by unix time (ms), member "unixms label"; kept
+    /// for <see cref="HistoryKept"/>, like the history they label.
+    /// </summary>
+    public const string LessonMarks = "brkcoin:marks";
+
+    /// <summary>
+    /// String: the shape and knobs the web UI last saw, one "part=label" a line. Swapped
+    /// with GETSET, so that of several web UIs only the first to see a change marks it.
+    /// </summary>
+    public const string LessonShape = "brkcoin:marks:shape";
 
     public const int LatestCoinsKept = 20;
 

@@ -33,6 +33,35 @@ public sealed class WorkshopCommandTests(WorkshopFixture fixture)
     }
 
     [Fact]
+    public async Task Spare_replicas_and_ones_scaled_down_are_left_out_of_the_dashboards_list()
+    {
+        fixture.RequireRunning();
+
+        // Declared and never started: hidden; the one running: shown.
+        var replicas = await ResourceSnapshots.LatestAsync(fixture.App, "worker", Cancel);
+        Assert.All(replicas.Where(r => r.State?.Text == KnownResourceStates.NotStarted), r => Assert.True(r.IsHidden));
+        Assert.All(replicas.Where(r => r.State?.Text == KnownResourceStates.Running), r => Assert.False(r.IsHidden));
+        Assert.Contains(replicas, r => r.State?.Text == KnownResourceStates.Running);
+
+        try
+        {
+            Assert.True((await ExecuteAsync("scale-worker", ("replicas", "2"))).Success);
+            await Eventually.ReturnsAsync(() => ResourceSnapshots.LatestAsync(fixture.App, "worker", Cancel),
+                list => list.Count(r => !r.IsHidden && r.State?.Text == KnownResourceStates.Running) == 2, Deadline, "two workers shown, running");
+        }
+        finally
+        {
+            Assert.True((await ExecuteAsync("scale-worker", ("replicas", "1"))).Success);
+        }
+
+        // The one stopped on purpose is not shown as a Finished row, which reads like a crash.
+        var after = await Eventually.ReturnsAsync(() => ResourceSnapshots.LatestAsync(fixture.App, "worker", Cancel),
+            list => list.Count(r => !r.IsHidden) == 1, Deadline, "one worker shown");
+        Assert.Equal(KnownResourceStates.Running, after.Single(r => !r.IsHidden).State?.Text);
+        Assert.All(after.Where(r => r.IsHidden), r => Assert.Contains(r.State?.Text, new[] { KnownResourceStates.NotStarted, KnownResourceStates.Finished, KnownResourceStates.Exited }));
+    }
+
+    [Fact]
     public async Task Scaling_workers_up_and_down_is_followed_by_the_replicas_and_the_speed()
     {
         fixture.RequireRunning();
@@ -118,24 +147,69 @@ public sealed class WorkshopCommandTests(WorkshopFixture fixture)
 
         try
         {
-            Assert.True((await ExecuteAsync("set-hasher-latency", ("milliseconds", "300"))).Success);
-            var slow = await Eventually.ReturnsAsync(() => LatencyAsync(webui), l => l.HasherP50 >= 260 && l.HasherP50 >= 2 * l.RngP50, Deadline, "hasher's median at 300 ms or more, rng's not");
-            Say($"hasher at 300 ms: hasher p50 {slow.HasherP50:F0} ms, rng p50 {slow.RngP50:F0} ms");
+            var slow = await ExecuteAsync("set-hasher-latency", ("milliseconds", "300"));
+            Assert.True(slow.Success, slow.Message);
+            Assert.Contains("hasher latency 300 ms", slow.Message);
+            var seen = await Eventually.ReturnsAsync(() => LatencyAsync(webui), l => l.HasherP50 >= 260 && l.HasherP50 >= 2 * l.RngP50, Deadline, "hasher's median at 300 ms or more, rng's not");
+            Say($"hasher at 300 ms: hasher p50 {seen.HasherP50:F0} ms, rng p50 {seen.RngP50:F0} ms");
 
-            Assert.True((await ExecuteAsync("toggle-rng-cap")).Success);
+            // Set, not toggled: the same command twice leaves the cap off, and says so each time.
+            for (var i = 0; i < 2; i++)
+            {
+                var off = await ExecuteAsync("set-rng-cap", ("cap", "off"));
+                Assert.True(off.Success, off.Message);
+                Assert.Contains("rng cap off", off.Message);
+            }
+
             Assert.Contains("no cap", await Eventually.ReturnsAsync(() => webui.GetStringAsync("/", Cancel), page => page.Contains("no cap"), Deadline, "the page to say rng has no cap"));
+
+            var on = await ExecuteAsync("set-rng-cap", ("cap", "on"));
+            Assert.True(on.Success, on.Message);
+            Assert.Contains("rng cap on", on.Message);
+            await Eventually.ReturnsAsync(() => webui.GetStringAsync("/", Cancel), page => page.Contains("one at a time"), Deadline, "the page to say rng serves one at a time");
         }
         finally
         {
             await ExecuteAsync("set-hasher-latency", ("milliseconds", "100"));
-            if (!(await webui.GetStringAsync("/", Cancel)).Contains("one at a time"))
-            {
-                await ExecuteAsync("toggle-rng-cap");
-            }
+            await ExecuteAsync("set-rng-cap", ("cap", "on"));
         }
 
         // The panel keeps 10 s of calls: leave it at the original's pace for the next test.
         await Eventually.ReturnsAsync(() => LatencyAsync(webui), l => l.HasherP50 >= 80 && l.HasherP50 <= 2 * l.RngP50, Deadline, "hasher back to rng's pace");
+    }
+
+    [Fact]
+    public async Task Reset_returns_to_the_first_shape_and_knobs_in_one_step()
+    {
+        fixture.RequireRunning();
+
+        try
+        {
+            var up = await ExecuteAsync("scale-worker", ("replicas", "2"));
+            Assert.True(up.Success, up.Message);
+            // Every command answers with the whole state, not only its own change.
+            Assert.Contains("worker ×2", up.Message);
+            Assert.Contains("rng latency 100 ms", up.Message);
+            Assert.True((await ExecuteAsync("set-rng-latency", ("milliseconds", "250"))).Success);
+            Assert.True((await ExecuteAsync("set-rng-cap", ("cap", "off"))).Success);
+        }
+        finally
+        {
+            var reset = await ExecuteAsync("reset");
+            Assert.True(reset.Success, reset.Message);
+            foreach (var part in new[] { "rng ×1", "hasher ×1", "worker ×1", "rng latency 100 ms", "rng cap on", "hasher latency 100 ms" })
+            {
+                Assert.Contains(part, reset.Message);
+            }
+        }
+
+        await Eventually.ReturnsAsync(LiveWorkersAsync, n => n == 1, Deadline, "one live worker again");
+        var states = await ReplicaStatesAsync("worker");
+        Assert.Equal(1, states.Count(state => state == KnownResourceStates.Running));
+        var settings = await LiveSettingsAsync();
+        Assert.Equal("00:00:00.1000000", settings.GetProperty("Rng").GetProperty("Latency").GetString());
+        Assert.Equal(1, settings.GetProperty("Rng").GetProperty("ConcurrentRequests").GetInt32());
+        Assert.Equal(1, settings.GetProperty("Workshop").GetProperty("Workers").GetInt32());
     }
 
     [Theory]
@@ -145,27 +219,31 @@ public sealed class WorkshopCommandTests(WorkshopFixture fixture)
     [InlineData("scale-rng", "-1")]
     [InlineData("set-rng-latency", "99999")]
     [InlineData("set-hasher-latency", "")]
+    [InlineData("set-rng-cap", "maybe")]
     public async Task Out_of_range_values_are_refused_with_a_reason(string command, string value)
     {
         fixture.RequireRunning();
-        var argument = command.StartsWith("scale", StringComparison.Ordinal) ? "replicas" : "milliseconds";
+        var argument = command.StartsWith("scale", StringComparison.Ordinal) ? "replicas" : command.EndsWith("cap", StringComparison.Ordinal) ? "cap" : "milliseconds";
 
         var result = await ExecuteAsync(command, (argument, value));
 
         Assert.False(result.Success);
-        // A number out of range gets our reason; no number at all is refused by Aspire's own check of a Number input.
-        Assert.Matches("from (0|1) to|argument validation failed", result.Message);
+        // A value out of range gets our reason; no number at all (or a word not offered) is refused by Aspire's own check of the input.
+        Assert.Matches("from (0|1) to|as on .* or off|argument validation failed", result.Message);
     }
 
     private Task<ExecuteCommandResult> ExecuteAsync(string command, params (string Name, string Value)[] arguments) =>
         WorkshopCommand.ExecuteAsync(fixture.App, command, arguments);
 
     // The worker's view of the replicas, as the AppHost last wrote it to the live-settings file.
-    private async Task<List<Uri>> AnnouncedAsync(string key)
+    private async Task<List<Uri>> AnnouncedAsync(string key) =>
+        [.. (await LiveSettingsAsync()).GetProperty("Worker").GetProperty(key).EnumerateArray().Select(a => new Uri(a.GetString()!))];
+
+    private async Task<JsonElement> LiveSettingsAsync()
     {
         var workshop = fixture.App.Services.GetRequiredService<BrkCoin.AppHost.Workshop.WorkshopControls>();
         using var settings = JsonDocument.Parse(await File.ReadAllTextAsync(workshop.Settings.FilePath, Cancel));
-        return [.. settings.RootElement.GetProperty("Worker").GetProperty(key).EnumerateArray().Select(a => new Uri(a.GetString()!))];
+        return settings.RootElement.Clone();
     }
 
     private async Task<int> LiveWorkersAsync()

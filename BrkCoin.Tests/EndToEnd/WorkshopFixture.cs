@@ -30,8 +30,19 @@ public static class WorkshopCommand
     public static Task<Aspire.Hosting.ApplicationModel.ExecuteCommandResult> ExecuteAsync(
         Aspire.Hosting.DistributedApplication app, string command, params (string Name, string Value)[] arguments)
     {
+        // Each value typed as the command declares it (a number, a choice), as a client fills the form.
+        var declared = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions
+            .GetRequiredService<Aspire.Hosting.ApplicationModel.DistributedApplicationModel>(app.Services)
+            .Resources.Single(r => r.Name == "workshop")
+            .Annotations.OfType<Aspire.Hosting.ApplicationModel.ResourceCommandAnnotation>()
+            .SingleOrDefault(c => c.Name == command)?.Arguments ?? [];
         var inputs = new Aspire.Hosting.InteractionInputCollection(arguments
-            .Select(a => new Aspire.Hosting.InteractionInput { Name = a.Name, InputType = Aspire.Hosting.InputType.Number, Value = a.Value })
+            .Select(a => new Aspire.Hosting.InteractionInput
+            {
+                Name = a.Name,
+                InputType = declared.FirstOrDefault(d => d.Name == a.Name)?.InputType ?? Aspire.Hosting.InputType.Number,
+                Value = a.Value,
+            })
             .ToList());
         return Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions
             .GetRequiredService<Aspire.Hosting.ApplicationModel.ResourceCommandService>(app.Services)

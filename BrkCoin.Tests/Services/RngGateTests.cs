@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 
 namespace BrkCoin.Tests.Services;
 
-/// <summary>rng's one-at-a-time cap, changed while rng runs (the workshop's "toggle rng's cap").</summary>
+/// <summary>rng's one-at-a-time cap, changed while rng runs (the workshop's "set-rng-cap").</summary>
 public sealed class RngGateTests
 {
     private CancellationToken Cancel => TestContext.Current.CancellationToken;

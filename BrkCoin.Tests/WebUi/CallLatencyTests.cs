@@ -16,8 +16,8 @@ public sealed class CallLatencyTests
 
         var latency = CallLatency.Merge([a, b]);
 
-        Assert.Equal(100, latency.RngP50!.Value, tolerance: 5);
-        Assert.Equal(1000, latency.RngP95!.Value, tolerance: 45);
+        Assert.Equal(100, latency.RngP50!.Value, tolerance: 0.6);
+        Assert.Equal(1000, latency.RngP95!.Value, tolerance: 6);
         Assert.Equal(10, latency.RngCalls);
         Assert.Equal(2, latency.HasherCalls);
     }
@@ -28,14 +28,44 @@ public sealed class CallLatencyTests
     [InlineData(100)]
     [InlineData(703)]
     [InlineData(10_000)]
-    public void A_figure_is_within_five_percent_of_the_duration_measured(double milliseconds)
+    public void A_figure_is_within_a_percent_of_the_duration_measured(double milliseconds)
     {
         var histogram = new LatencyHistogram();
         histogram.Add(TimeSpan.FromMilliseconds(milliseconds));
 
         var read = LatencyHistogram.Parse(histogram.ToString()).Percentile(0.5)!.Value.TotalMilliseconds;
 
-        Assert.InRange(read, milliseconds * 0.95, milliseconds * 1.05);
+        // The stated error: half a bucket of 2^(1/64), 0.55%.
+        Assert.InRange(read, milliseconds * 0.9945, milliseconds * 1.0055);
+    }
+
+    [Fact]
+    public void Calls_a_few_percent_apart_give_a_median_below_the_95th_percentile()
+    {
+        // rng at the original's pace: every draw 100 ms plus up to 10 ms of queueing and transport,
+        // as a worker measures it. Buckets 9% wide read all of them as one figure (106/106 ms).
+        var histogram = new LatencyHistogram();
+        for (var i = 0; i < 100; i++)
+        {
+            histogram.Add(TimeSpan.FromMilliseconds(100 + i * 0.1));
+        }
+
+        var read = LatencyHistogram.Parse(histogram.ToString());
+        var p50 = read.Percentile(0.5)!.Value.TotalMilliseconds;
+        var p95 = read.Percentile(0.95)!.Value.TotalMilliseconds;
+
+        Assert.Equal(104.9, p50, tolerance: 0.6);
+        Assert.Equal(109.4, p95, tolerance: 0.6);
+        Assert.True(p95 - p50 > 3, $"p50 {p50} ms, p95 {p95} ms");
+    }
+
+    [Fact]
+    public void A_report_from_a_worker_of_the_earlier_resolution_reads_near_its_figure()
+    {
+        // Bucket 133 of 8 a doubling holds 92.7–101.0 ms; that version read it as its middle, 96.75 ms.
+        var read = LatencyHistogram.Parse("133:4").Percentile(0.5)!.Value.TotalMilliseconds;
+
+        Assert.Equal(96.75, read, tolerance: 1);
     }
 
     [Fact]

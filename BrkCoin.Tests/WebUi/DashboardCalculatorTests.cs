@@ -38,6 +38,44 @@ public sealed class DashboardCalculatorTests
     }
 
     [Fact]
+    public void A_slow_miner_reads_steady_over_a_longer_window_which_is_stated()
+    {
+        // 5 hashes/s arriving in uneven flushes, as ten workers at 0.5 hashes/s each deliver them:
+        // over three seconds the figure would swing from 4.0 to 6.3.
+        int[] perSecond = [3, 7, 2, 8, 6, 4, 1, 9, 5, 5];
+        var hashes = 0L;
+        var history = Enumerable.Range(0, 60).Select(s => At(s, hashes += s == 0 ? 0 : perSecond[s % perSecond.Length])).ToList();
+
+        var dashboard = DashboardCalculator.Calculate(history);
+
+        Assert.All(dashboard.SpeedHistory.TakeLast(30), point => Assert.InRange(point.Value, 4.75, 5.25));
+        Assert.Equal(dashboard.SpeedHistory[^1].Value, dashboard.Speed);
+        Assert.Equal(TimeSpan.FromSeconds(20), dashboard.SpeedWindow);
+    }
+
+    [Fact]
+    public void A_fast_miner_keeps_the_three_second_window()
+    {
+        var history = Enumerable.Range(0, 20).Select(s => At(s, hashes: s * 40L)).ToList();
+
+        Assert.Equal(TimeSpan.FromSeconds(DashboardCalculator.SpeedWindow), DashboardCalculator.Calculate(history).SpeedWindow);
+    }
+
+    [Fact]
+    public void A_slow_worker_reads_its_own_speed_not_a_flush_more_or_less()
+    {
+        // Each worker adds one hash every other second, in turn: 0.5 hashes/s each.
+        var history = Enumerable.Range(0, 60)
+            .Select(s => At(s, s, 0, ("a", (s + 1) / 2), ("b", s / 2)))
+            .ToList();
+
+        var dashboard = DashboardCalculator.Calculate(history);
+
+        Assert.All(dashboard.Workers, worker => Assert.InRange(worker.Speed, 0.45, 0.55));
+        Assert.Equal(DashboardCalculator.LongestSpeedWindow, dashboard.WorkerSpeedWindow);
+    }
+
+    [Fact]
     public void Missing_samples_are_bridged_by_the_average_over_the_gap()
     {
         // Redis was down from second 2 to second 7: no samples in between.
@@ -75,6 +113,20 @@ public sealed class DashboardCalculatorTests
         var dashboard = DashboardCalculator.Calculate(history);
 
         Assert.Equal(6, dashboard.UnlistedSpeed, 6);
+    }
+
+    [Fact]
+    public void A_rising_speed_is_not_taken_for_unlisted_workers()
+    {
+        // Ten workers at 0.5 hashes/s each for 50 s, then at 2 each: every hash is a listed worker's.
+        var history = Enumerable.Range(0, 56)
+            .Select(s => (Second: s, Each: s <= 50 ? s / 2 : 25 + (s - 50) * 2))
+            .Select(x => At(x.Second, x.Each * 10L, 0, [.. Enumerable.Range(0, 10).Select(w => ($"w{w}", (long)x.Each))]))
+            .ToList();
+
+        var dashboard = DashboardCalculator.Calculate(history);
+
+        Assert.Equal(0, dashboard.UnlistedSpeed);
     }
 
     [Fact]

@@ -12,6 +12,7 @@ namespace BrkCoin.Tests.WebUi;
 public sealed class HomePageTests : BunitContext
 {
     private readonly FakeFeed _feed = new();
+    private readonly FakeMarks _marks = new();
     private readonly Dictionary<string, string?> _settings = [];
 
     public HomePageTests()
@@ -22,6 +23,7 @@ public sealed class HomePageTests : BunitContext
         ComponentFactories.AddStub<Radzen.Blazor.RadzenChart>();
         Services.AddRadzenComponents();
         Services.AddSingleton<IMinerFeed>(_feed);
+        Services.AddSingleton<BrkCoin.WebUi.Lesson.ILessonMarks>(_marks);
         // Read at each render, as the live-settings file is in run mode.
         Services.AddSingleton(_ => new WorkshopView(new ConfigurationBuilder().AddInMemoryCollection(_settings).Build()));
         // As in the browser once the circuit is up; the first, prerendered response is checked in SamplerTests.
@@ -31,14 +33,17 @@ public sealed class HomePageTests : BunitContext
     [Fact]
     public void Headline_figures_show_speed_coins_hashes_and_time()
     {
-        _feed.Current = Healthy() with { Speed = 9.96, Coins = 1234, Hashes = 56789, MiningFor = TimeSpan.FromSeconds(125) };
+        _feed.Current = Healthy() with { Speed = 9.96, SpeedWindow = TimeSpan.FromSeconds(10.02), Coins = 1234, Hashes = 56789, MiningFor = TimeSpan.FromSeconds(125) };
 
         var page = Render<Home>();
 
         Assert.Equal("~10.0 hashes/second", page.Find("[data-testid=speed]").TextContent.Trim());
+        // The page says what the speed is measured over, which grows when few hashes arrive.
+        Assert.Equal("over the last 10 s", page.Find("[data-testid=speed-window]").TextContent);
         Assert.Equal("1,234", page.Find("[data-testid=coins]").TextContent);
         Assert.Equal("56,789", page.Find("[data-testid=hashes]").TextContent);
-        Assert.Equal("2m 5s", page.Find("[data-testid=mining-for]").TextContent);
+        // Two digits after a larger unit: the same width from one second to the next.
+        Assert.Equal("2m 05s", page.Find("[data-testid=mining-for]").TextContent);
     }
 
     [Fact]
@@ -162,7 +167,7 @@ public sealed class HomePageTests : BunitContext
         var page = Render<Home>();
 
         Assert.Equal("1m 35s", page.Find("[data-testid=mining-for]").TextContent);
-        Assert.Equal("this run; wallet started 46m 0s ago", page.Find("[data-testid=wallet-started]").TextContent);
+        Assert.Equal("this run; wallet started 46m 00s ago", page.Find("[data-testid=wallet-started]").TextContent);
     }
 
     [Fact]
@@ -236,6 +241,11 @@ public sealed class HomePageTests : BunitContext
     }
 
     private static MinerDashboard Healthy() => new() { WalletReachable = true, SampledAt = Samples.Start };
+
+    private sealed class FakeMarks : BrkCoin.WebUi.Lesson.ILessonMarks
+    {
+        public IReadOnlyList<BrkCoin.WebUi.Lesson.LessonMark> Marks { get; set; } = [];
+    }
 
     private sealed class FakeFeed : IMinerFeed
     {

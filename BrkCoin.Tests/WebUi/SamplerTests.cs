@@ -132,9 +132,12 @@ public sealed class SamplerTests(RedisServerFixture redis) : IClassFixture<Redis
         // No browser, no circuit: only the prerendered HTML.
         var html = await client.GetStringAsync("/", Cancel);
 
-        var polyline = System.Text.RegularExpressions.Regex.Match(html, "data-testid=\"static-chart\"[^>]*>\\s*<polyline[^>]*points=\"([^\"]+)\"");
+        var polyline = System.Text.RegularExpressions.Regex.Match(html, "data-testid=\"static-chart\".*?<polyline[^>]*points=\"([^\"]+)\"", System.Text.RegularExpressions.RegexOptions.Singleline);
         Assert.True(polyline.Success, "the first response has no drawn chart:\n" + html[..Math.Min(html.Length, 3000)]);
         Assert.True(polyline.Groups[1].Value.Split(' ').Length >= 2);
+        // Like the live chart, on axes with the unit.
+        Assert.Contains("data-testid=\"static-axes\"", html);
+        Assert.Contains("hashes/s</text>", html);
     }
 
     private sealed class SteppingClock(DateTimeOffset start) : TimeProvider

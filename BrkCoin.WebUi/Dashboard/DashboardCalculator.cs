@@ -6,11 +6,25 @@ namespace BrkCoin.WebUi.Dashboard;
 public static class DashboardCalculator
 {
     /// <summary>
-    /// Speeds are taken over this many samples rather than between neighbours: workers add to
-    /// <c>hashes</c> about once a second and the sampler reads once a second, so two neighbours
-    /// see 0 or 2 flushes by chance and the line would saw-tooth.
+    /// Speeds are taken over at least this many samples rather than between neighbours: workers
+    /// add to <c>hashes</c> about once a second and the sampler reads once a second, so two
+    /// neighbours see 0 or 2 flushes by chance and the line would saw-tooth.
     /// </summary>
     public const int SpeedWindow = 3;
+
+    /// <summary>
+    /// A speed's window reaches back until it holds this many hashes: a flush more or less in the
+    /// window then moves the figure by a few percent, not by a third (ten workers at 0.5 hashes/s
+    /// each read 3.7 or 6.3 over three seconds where the miner does 5.0). Fast miners keep the
+    /// three-second window; slow ones get a longer one, which the page states.
+    /// </summary>
+    public const long HashesForSteadySpeed = 100;
+
+    /// <summary>The same for each worker's own speed: its hashes, counted over every listed worker.</summary>
+    public const long HashesPerWorkerForSteadySpeed = 20;
+
+    /// <summary>No speed is averaged over longer than this, however few hashes arrive: a step of the lesson still shows within it.</summary>
+    public static readonly TimeSpan LongestSpeedWindow = TimeSpan.FromSeconds(30);
 
     private static readonly TimeSpan CoinWindow = TimeSpan.FromMinutes(1);
 
@@ -34,12 +48,14 @@ public static class DashboardCalculator
         var coinsPerMinute = CoinsPerMinuteSeries(history);
         var workers = WorkerSpeeds(history);
         var speed = speeds.Count > 0 ? speeds[^1].Value : 0;
+        var speedWindow = history.Count > 1 ? latest.At - history[WindowStart(history, history.Count - 1, s => s.Hashes, HashesForSteadySpeed)].At : TimeSpan.Zero;
 
         return new MinerDashboard
         {
             WalletReachable = true,
             SampledAt = latest.At,
             Speed = speed,
+            SpeedWindow = speedWindow,
             Coins = latest.Coins,
             Hashes = latest.Hashes,
             CoinsPerMinute = coinsPerMinute.Count > 0 ? coinsPerMinute[^1].Value : 0,
@@ -48,9 +64,12 @@ public static class DashboardCalculator
             WalletStartedAt = latest.MiningSince,
             SpeedHistory = speeds,
             CoinsPerMinuteHistory = coinsPerMinute,
-            Workers = workers,
-            // Below a tenth of a hash a second it is only the two sides' flushes falling apart.
-            UnlistedSpeed = speed - workers.Sum(w => w.Speed) is var unlisted && unlisted >= 0.1 ? unlisted : 0,
+            Workers = workers.Speeds,
+            WorkerSpeedWindow = workers.Window,
+            // Over the workers' own window, so that a speed rising or falling is not taken for
+            // unlisted workers; below a tenth of a hash a second it is only the two sides' flushes
+            // falling apart.
+            UnlistedSpeed = (SpeedMath.PerSecond(workers.From.Hashes, workers.From.At, latest.Hashes, latest.At) ?? 0) - workers.Speeds.Sum(w => w.Speed) is var unlisted && unlisted >= 0.1 ? unlisted : 0,
             LatestCoins = latest.LatestCoins,
             Latency = latest.Latency,
             RngLatencyHistory = LatencySeries(history, latency => latency.RngP50),
@@ -63,14 +82,8 @@ public static class DashboardCalculator
         var points = new List<SpeedPoint>(history.Count);
         for (var i = 1; i < history.Count; i++)
         {
-            var from = history[Math.Max(0, i - SpeedWindow)];
+            var from = history[WindowStart(history, i, sample => sample.Hashes, HashesForSteadySpeed)];
             var to = history[i];
-            if (to.At - from.At > LongestBridge)
-            {
-                // Measure from the first sample after the gap instead, once there are two.
-                from = history.Skip(Math.Max(0, i - SpeedWindow)).Take(SpeedWindow + 1).First(s => to.At - s.At <= LongestBridge);
-            }
-
             if (SpeedMath.PerSecond(from.Hashes, from.At, to.Hashes, to.At) is { } speed)
             {
                 points.Add(new SpeedPoint(to.At.UtcDateTime, speed));
@@ -79,6 +92,31 @@ public static class DashboardCalculator
 
         return points;
     }
+
+    /// <summary>
+    /// Where the speed at sample <paramref name="end"/> is measured from: <see cref="SpeedWindow"/>
+    /// samples back, and further while the window holds fewer than <paramref name="enough"/> units
+    /// and spans less than <see cref="LongestSpeedWindow"/>. Never across a gap longer than
+    /// <see cref="LongestBridge"/>: after one, from the first sample after it.
+    /// </summary>
+    private static int WindowStart(IReadOnlyList<MinerSample> history, int end, Func<MinerSample, long> units, long enough)
+    {
+        var to = history[end];
+        var start = end;
+        while (start > 0
+            && history[start].At - history[start - 1].At <= LongestBridge
+            && (end - start < SpeedWindow
+                || (Added(units(history[start]), units(to)) < enough && to.At - history[start - 1].At <= LongestSpeedWindow)))
+        {
+            start--;
+        }
+
+        // The first sample after a long gap is its own start: it has no speed yet.
+        return start;
+    }
+
+    // A counter that went down was reset: what it holds now is all that was added since.
+    private static long Added(long earlier, long later) => later >= earlier ? later - earlier : later;
 
     /// <summary>
     /// How long the current run of mining has lasted, so the figure and the chart agree: from
@@ -139,11 +177,15 @@ public static class DashboardCalculator
         return points;
     }
 
-    private static List<WorkerSpeed> WorkerSpeeds(IReadOnlyList<MinerSample> history)
+    private static (List<WorkerSpeed> Speeds, TimeSpan Window, MinerSample From) WorkerSpeeds(IReadOnlyList<MinerSample> history)
     {
-        var window = history.Skip(Math.Max(0, history.Count - 1 - SpeedWindow)).ToList();
-        var latest = window[^1];
-        return latest.WorkerHashes
+        var latest = history[^1];
+        // One window for every row, long enough that the listed workers together added their
+        // share of hashes: the rows then add up to the headline and compare with each other.
+        var enough = HashesPerWorkerForSteadySpeed * Math.Max(1, latest.WorkerHashes.Count);
+        var start = history.Count > 1 ? WindowStart(history, history.Count - 1, ListedHashes(latest), enough) : 0;
+        var window = history.Skip(start).ToList();
+        var speeds = latest.WorkerHashes
             .OrderBy(worker => worker.Key, StringComparer.Ordinal)
             .Select(worker =>
             {
@@ -154,5 +196,10 @@ public static class DashboardCalculator
                 return new WorkerSpeed(worker.Key, speed, worker.Value, latest.WorkerStates?.GetValueOrDefault(worker.Key));
             })
             .ToList();
+        return (speeds, latest.At - window[0].At, window[0]);
     }
+
+    // The hashes of the workers listed now, as an earlier sample counted them.
+    private static Func<MinerSample, long> ListedHashes(MinerSample latest) =>
+        sample => latest.WorkerHashes.Keys.Sum(id => sample.WorkerHashes.GetValueOrDefault(id));
 }

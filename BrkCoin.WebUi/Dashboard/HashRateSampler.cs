@@ -5,14 +5,14 @@ namespace BrkCoin.WebUi.Dashboard;
 
 /// <summary>
 /// Reads Redis once a second for every viewer at once — 200 open pages cost Redis what one
-/// does — keeps the last <see cref="HistoryLength"/> samples (the original's 250, about four
-/// minutes), shares them in Redis (<c>brkcoin:history</c>) so a restarted web UI starts with
+/// does — keeps the last <see cref="HistoryLength"/> samples (a lesson's fifteen minutes, where
+/// the original kept 250), shares them in Redis (<c>brkcoin:history</c>) so a restarted web UI starts with
 /// them, and pushes each new dashboard to the circuits.
 /// </summary>
 public sealed class HashRateSampler(WalletReader reader, TimeProvider clock, ILogger<HashRateSampler> logger)
     : BackgroundService, IMinerFeed
 {
-    public const int HistoryLength = 250;
+    public static readonly int HistoryLength = (int)BrkCoin.Mining.WalletKeys.HistoryKept.TotalSeconds;
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
 
     private readonly Queue<MinerSample> _history = new(HistoryLength);

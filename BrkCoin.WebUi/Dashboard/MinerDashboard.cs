@@ -19,8 +19,14 @@ public sealed record MinerDashboard
     /// <summary>When the last good sample was taken; null before the first.</summary>
     public DateTimeOffset? SampledAt { get; init; }
 
-    /// <summary>Hashes per second over the last few seconds.</summary>
+    /// <summary>Hashes per second over the last <see cref="SpeedWindow"/>.</summary>
     public double Speed { get; init; }
+
+    /// <summary>What <see cref="Speed"/> is measured over: three seconds, longer when few hashes arrive.</summary>
+    public TimeSpan SpeedWindow { get; init; }
+
+    /// <summary>What each worker's own speed is measured over.</summary>
+    public TimeSpan WorkerSpeedWindow { get; init; }
 
     public long Coins { get; init; }
 

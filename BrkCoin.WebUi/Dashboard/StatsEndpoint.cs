@@ -22,6 +22,8 @@ public static class StatsEndpoint
                 problem = dashboard.Problem,
                 sampledAt = dashboard.SampledAt,
                 speed = dashboard.Speed,
+                speedWindowSeconds = dashboard.SpeedWindow.TotalSeconds,
+                workerSpeedWindowSeconds = dashboard.WorkerSpeedWindow.TotalSeconds,
                 coins = dashboard.Coins,
                 hashes = dashboard.Hashes,
                 coinsPerMinute = dashboard.CoinsPerMinute,

@@ -1,0 +1,173 @@
+using Aspire.Hosting.Testing;
+using BrkCoin.Tests.Support;
+using Microsoft.Playwright;
+
+namespace BrkCoin.Tests.EndToEnd;
+
+/// <summary>
+/// What the audience sees while a trainer walks README's lesson (1 → 2 → 10 workers → 5 rng) in
+/// headless Chromium: a labelled mark on the chart for each step, live charts drawn after the
+/// circuit connects and again after it reconnects, a page that does not move by itself, and a
+/// median that differs from the 95th percentile when the calls do.
+/// </summary>
+public sealed class LessonBrowserTests(LessonFixture fixture) : IClassFixture<LessonFixture>
+{
+    private const float Deadline = 60_000;
+
+    [Fact]
+    public async Task The_chart_tells_each_step_of_the_lesson()
+    {
+        fixture.RequireRunning();
+        Prerequisite.Require(HeadlessChromium.Missing);
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await HeadlessChromium.LaunchAsync(playwright);
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 1500 } });
+        // Every circuit's socket goes through here, so the test can drop one as a network would.
+        var sockets = new List<IWebSocketRoute>();
+        await page.RouteWebSocketAsync(new System.Text.RegularExpressions.Regex("/_blazor"), socket =>
+        {
+            socket.ConnectToServer();
+            lock (sockets)
+            {
+                sockets.Add(socket);
+            }
+        });
+        await page.GotoAsync(fixture.App.GetEndpoint("webui", "http").ToString());
+
+        try
+        {
+            await LiveChartsDrawnAsync(page);
+            await MarkedAsync(page, "1 worker");
+            await NothingMovesBetweenRefreshesAsync(page);
+
+            await StepAsync(page, "scale-worker", "replicas", "2", "2 workers");
+            // Each step gets its plateau, as in a lesson, so the marks stand apart.
+            await SpeedAboveAsync(page, 4.5);
+            await StepAsync(page, "scale-worker", "replicas", "10", "10 workers");
+            // Ten workers queue at one rng: their waits differ, and the panel says so.
+            await page.WaitForFunctionAsync(
+                "() => { const cells = [...document.querySelectorAll('[data-testid=latency-rng] td')].map(td => parseFloat(td.textContent)); return cells[0] > 300 && cells[1] > cells[0]; }",
+                null, new PageWaitForFunctionOptions { Timeout = Deadline });
+            await StepAsync(page, "scale-rng", "replicas", "5", "5 rng");
+            await SpeedAboveAsync(page, 12);
+
+            await LiveChartsDrawnAsync(page);
+            Directory.CreateDirectory(WebUiBrowserTests.ScreenshotFolder);
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(WebUiBrowserTests.ScreenshotFolder, "lesson.png"), FullPage = true });
+
+            // What the server's first response draws before any script runs: axes, units and marks.
+            var firstResponse = await browser.NewPageAsync(new BrowserNewPageOptions { JavaScriptEnabled = false, ViewportSize = new ViewportSize { Width = 1280, Height = 1500 } });
+            await firstResponse.GotoAsync(fixture.App.GetEndpoint("webui", "http").ToString());
+            Assert.Equal(
+                ["1 worker", "2 workers", "10 workers", "5 rng"],
+                await firstResponse.Locator("#speed-chart [data-testid=static-mark] text").AllTextContentsAsync());
+            await firstResponse.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(WebUiBrowserTests.ScreenshotFolder, "lesson-first-response.png"), FullPage = true });
+
+            // A dropped connection: Blazor reconnects to the same circuit and the charts draw again.
+            IWebSocketRoute dropped;
+            int opened;
+            lock (sockets)
+            {
+                dropped = sockets[^1];
+                opened = sockets.Count;
+            }
+
+            await dropped.CloseAsync();
+            await Eventually.ReturnsAsync(() => Task.FromResult(Count(sockets)), n => n > opened, TimeSpan.FromSeconds(60), "Blazor to reconnect");
+            await RefreshedAsync(page);
+            await LiveChartsDrawnAsync(page);
+            await MarkedAsync(page, "5 rng");
+
+            // A reload: a new circuit, the same marks from Redis.
+            await page.ReloadAsync();
+            await LiveChartsDrawnAsync(page);
+            foreach (var step in new[] { "1 worker", "2 workers", "10 workers", "5 rng" })
+            {
+                await MarkedAsync(page, step);
+            }
+        }
+        finally
+        {
+            await WorkshopCommand.ExecuteAsync(fixture.App, "reset");
+        }
+    }
+
+    private async Task StepAsync(IPage page, string command, string argument, string value, string mark)
+    {
+        var result = await WorkshopCommand.ExecuteAsync(fixture.App, command, (argument, value));
+        Assert.True(result.Success, result.Message);
+        await MarkedAsync(page, mark);
+    }
+
+    // The mark is labelled on the live chart itself, and listed in words beside it.
+    private async Task MarkedAsync(IPage page, string label)
+    {
+        try
+        {
+            await page.WaitForFunctionAsync(
+                "label => [...document.querySelectorAll('#speed-chart svg text')].some(t => t.textContent.trim() === label)"
+                + " && [...document.querySelectorAll('[data-testid=speed-chart-marks] li')].some(li => li.textContent.endsWith(': ' + label))",
+                label, new PageWaitForFunctionOptions { Timeout = Deadline });
+        }
+        catch (TimeoutException)
+        {
+            var texts = await page.EvaluateAsync<string>("() => [...document.querySelectorAll('#speed-chart svg text')].map(t => t.textContent.trim()).join(' | ')");
+            var listed = await page.EvaluateAsync<string>("() => document.querySelector('[data-testid=speed-chart-marks]')?.textContent ?? 'no list'");
+            var stored = await fixture.Redis.GetDatabase().SortedSetRangeByRankAsync(BrkCoin.Mining.WalletKeys.LessonMarks);
+            Assert.Fail($"no mark \"{label}\" on the chart. Chart texts: {texts}\nListed: {listed}\nIn Redis: {string.Join(", ", stored)}");
+        }
+    }
+
+    // Both live charts draw new lines with points, not empty boxes: each line differs from the
+    // one drawn when this was called (none at first), so a line left over from before a
+    // reconnect does not count.
+    private static async Task LiveChartsDrawnAsync(IPage page)
+    {
+        foreach (var chart in new[] { "speed-chart", "coins-chart" })
+        {
+            var line = $"document.querySelector('#{chart} .rz-area-series path')?.getAttribute('d') ?? ''";
+            var before = await page.EvaluateAsync<string>($"() => {line}");
+            await page.WaitForFunctionAsync(
+                $"before => {{ const d = {line}; return d !== before && (d.match(/L/g) ?? []).length >= 4; }}",
+                before, new PageWaitForFunctionOptions { Timeout = Deadline });
+        }
+    }
+
+    private static async Task SpeedAboveAsync(IPage page, double hashesPerSecond) =>
+        await page.WaitForFunctionAsync(
+            "min => parseFloat(document.querySelector('[data-testid=speed]').textContent.replace('~', '')) > min",
+            hashesPerSecond, new PageWaitForFunctionOptions { Timeout = Deadline });
+
+    private static int Count(List<IWebSocketRoute> sockets)
+    {
+        lock (sockets)
+        {
+            return sockets.Count;
+        }
+    }
+
+    // The figures change: the circuit is up and the sampler's updates arrive.
+    private static async Task RefreshedAsync(IPage page)
+    {
+        var hashes = await page.Locator("[data-testid=hashes]").TextContentAsync();
+        await page.WaitForFunctionAsync(
+            "before => document.querySelector('[data-testid=hashes]').textContent !== before",
+            hashes, new PageWaitForFunctionOptions { Timeout = Deadline });
+    }
+
+    // Where the panels start and how tall the headline cards are, over several refreshes: a card
+    // whose text wraps on some refreshes and not others moves everything below it.
+    private static async Task NothingMovesBetweenRefreshesAsync(IPage page)
+    {
+        var layouts = new List<string>();
+        for (var refresh = 0; refresh < 4; refresh++)
+        {
+            await RefreshedAsync(page);
+            layouts.Add(await page.EvaluateAsync<string>(
+                "() => [...document.querySelectorAll('.figure')].map(f => f.getBoundingClientRect().height).join(',') + ' | ' + document.querySelector('.panels').getBoundingClientRect().top"));
+        }
+
+        Assert.True(layouts.Distinct().Count() == 1, "the page moved between refreshes:\n" + string.Join('\n', layouts));
+    }
+}
