@@ -14,7 +14,8 @@
 # Built on eng/engine.sh, whose loopback registry holds the Debian base images: a second registry
 # serves the same storage inside the cluster's network. Needs root and Debian's docker.io,
 # docker-registry, debootstrap and iproute2.
-set -euo pipefail
+# -E: the failure trap of `start` also fires inside its functions.
+set -Eeuo pipefail
 
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 engine="$repo_root/eng/engine.sh"
@@ -218,6 +219,8 @@ case "${1:-}" in
     for pid in $pids; do [[ $pid != 0 ]] && kill -KILL "$pid" 2>/dev/null || true; done
     pkill -KILL -f -- "$home/node$n/" 2>/dev/null || true
     [[ -f "$home/node$n/dockerd.pid" ]] && kill -KILL "$(cat "$home/node$n/dockerd.pid")" 2>/dev/null || true
+    # Its PID is gone: a stale file could name someone else's process once PIDs wrap.
+    rm -f "$home/node$n/dockerd.pid"
     findmnt -rn -o TARGET | grep -E "^$home/node$n/" | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
     ;;
   revive)
