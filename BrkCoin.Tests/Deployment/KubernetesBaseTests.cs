@@ -157,19 +157,24 @@ public sealed class KubernetesBaseTests(PublishedFilesFixture published)
         var objects = await RenderAsync();
         var policies = objects.OfType<V1NetworkPolicy>().ToList();
 
-        Assert.True(CanReach(policies, "worker", "rng"));
-        Assert.True(CanReach(policies, "worker", "hasher"));
-        Assert.True(CanReach(policies, "worker", "redis"));
-        Assert.True(CanReach(policies, "webui", "redis"));
-        Assert.False(CanReach(policies, "webui", "rng"));
-        Assert.False(CanReach(policies, "webui", "hasher"));
-        Assert.False(CanReach(policies, "rng", "redis"));
-        Assert.False(CanReach(policies, "hasher", "redis"));
-        Assert.False(CanReach(policies, "rng", "hasher"));
-        Assert.Equal(["webui", "worker"], Services.Where(from => CanReach(policies, from, "redis")));
-        Assert.All(Services, from => Assert.True(CanReach(policies, from, "webui")));
-        Assert.True(CanReach(policies, null, "webui"), "the web UI is open from outside");
-        Assert.False(CanReach(policies, null, "redis"));
+        Assert.True(CanReach(policies, "worker", "rng", Http));
+        Assert.True(CanReach(policies, "worker", "hasher", Http));
+        Assert.True(CanReach(policies, "worker", "redis", RedisPort));
+        Assert.True(CanReach(policies, "webui", "redis", RedisPort));
+        Assert.False(CanReach(policies, "webui", "rng", Http));
+        Assert.False(CanReach(policies, "webui", "hasher", Http));
+        Assert.False(CanReach(policies, "rng", "redis", RedisPort));
+        Assert.False(CanReach(policies, "hasher", "redis", RedisPort));
+        Assert.False(CanReach(policies, "rng", "hasher", Http));
+        Assert.Equal(["webui", "worker"], Services.Where(from => CanReach(policies, from, "redis", RedisPort)));
+        Assert.All(Services, from => Assert.True(CanReach(policies, from, "webui", Http)));
+        Assert.True(CanReach(policies, null, "webui", Http), "the web UI is open from outside");
+        Assert.False(CanReach(policies, null, "redis", RedisPort));
+
+        // A caller is let in on the port its service listens on, and on no other.
+        Assert.False(CanReach(policies, "worker", "redis", Http));
+        Assert.False(CanReach(policies, "worker", "rng", RedisPort));
+        Assert.False(CanReach(policies, null, "webui", RedisPort));
     }
 
     [Fact]
@@ -216,9 +221,13 @@ public sealed class KubernetesBaseTests(PublishedFilesFixture published)
         Assert.Equal(readiness, container.ReadinessProbe.HttpGet.Path);
     }
 
-    // A pod is reachable from another when some policy selecting it admits the caller; a pod no
-    // policy selects would be open, which the default deny rules out.
-    private static bool CanReach(List<V1NetworkPolicy> policies, string? from, string to)
+    private const int Http = 8080;
+    private const int RedisPort = 6379;
+
+    // A pod's port is reachable from another pod when some policy selecting it admits the caller
+    // on that port (a rule without ports admits every port); a pod no policy selects would be
+    // open, which the default deny rules out.
+    private static bool CanReach(List<V1NetworkPolicy> policies, string? from, string to, int port)
     {
         var selecting = policies.Where(p => Selects(p.Spec.PodSelector, to)).ToList();
         if (selecting.Count == 0)
@@ -227,8 +236,9 @@ public sealed class KubernetesBaseTests(PublishedFilesFixture published)
         }
 
         return selecting.SelectMany(p => p.Spec.Ingress ?? []).Any(rule =>
-            rule.FromProperty is null or { Count: 0 }
-            || (from is not null && rule.FromProperty.Any(peer => peer.PodSelector is not null && peer.NamespaceSelector is null && Selects(peer.PodSelector, from))));
+            (rule.Ports is null or { Count: 0 } || rule.Ports.Any(p => p.Port?.Value == port.ToString(System.Globalization.CultureInfo.InvariantCulture)))
+            && (rule.FromProperty is null or { Count: 0 }
+                || (from is not null && rule.FromProperty.Any(peer => peer.PodSelector is not null && peer.NamespaceSelector is null && Selects(peer.PodSelector, from)))));
     }
 
     private static bool Selects(V1LabelSelector selector, string name) =>
