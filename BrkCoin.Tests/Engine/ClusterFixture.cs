@@ -66,16 +66,9 @@ public sealed class ClusterFixture : IAsyncLifetime
         return output;
     }
 
-    public Task<(int ExitCode, string Output)> DockerRawAsync(int node, params string[] arguments) =>
-        RunAsync("docker", arguments, TimeSpan.FromMinutes(3), ("DOCKER_HOST", SocketOf(node)));
-
-    private static Task<(int ExitCode, string Output)> RunAsync(string[] arguments, TimeSpan timeout) =>
-        RunAsync("bash", arguments, timeout);
-
-    private static Task<(int ExitCode, string Output)> RunAsync(
-        string program, string[] arguments, TimeSpan timeout, params (string Name, string Value)[] environment)
+    public Task<(int ExitCode, string Output)> DockerRawAsync(int node, params string[] arguments)
     {
-        var info = new System.Diagnostics.ProcessStartInfo(program)
+        var info = new System.Diagnostics.ProcessStartInfo("docker")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -86,9 +79,21 @@ public sealed class ClusterFixture : IAsyncLifetime
             info.ArgumentList.Add(argument);
         }
 
-        foreach (var (name, value) in environment)
+        info.Environment["DOCKER_HOST"] = SocketOf(node);
+        return BuiltProgram.RunAsync(info, TimeSpan.FromMinutes(3));
+    }
+
+    private static Task<(int ExitCode, string Output)> RunAsync(string[] arguments, TimeSpan timeout)
+    {
+        var info = new System.Diagnostics.ProcessStartInfo("bash")
         {
-            info.Environment[name] = value;
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = RepositoryRoot.Path,
+        };
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
         }
 
         return BuiltProgram.RunAsync(info, timeout);
