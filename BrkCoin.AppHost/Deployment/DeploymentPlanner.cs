@@ -35,16 +35,25 @@ public sealed class DeploymentPlanner(
             services.Add(await PlanServiceAsync(resource, names, cancellationToken));
         }
 
-        // Who calls whom, once: a called service gets its own network, which its callers join
-        // (worker joins rng, hasher and redis; webui only redis), and admits only them.
+        var (connected, networks) = Connect(services, withFront: settings.Dashboard);
+        return new DeploymentPlan(connected, networks, new SortedDictionary<string, string>(_secrets, StringComparer.Ordinal));
+    }
+
+    /// <summary>
+    /// Who calls whom, once: a called service gets its own network, which its callers join
+    /// (worker joins rng, hasher and redis; webui only redis), and admits only them. The front
+    /// network is there for what is external, or when <paramref name="withFront"/> asks for it.
+    /// </summary>
+    public static (List<DeployedService> Services, List<DeployedNetwork> Networks) Connect(IReadOnlyList<DeployedService> services, bool withFront)
+    {
         var called = services.SelectMany(s => s.References).ToHashSet(StringComparer.Ordinal);
         var networks = called.Order(StringComparer.Ordinal).Select(name => new DeployedNetwork(name, IsInternal: true)).ToList();
-        if (settings.Dashboard || services.Any(s => s.IsExternal))
+        if (withFront || services.Any(s => s.IsExternal))
         {
             networks.Add(new DeployedNetwork(FrontNetwork, IsInternal: false));
         }
 
-        services = services.ConvertAll(service => service with
+        var connected = services.Select(service => service with
         {
             Callers = [.. services.Where(s => s.References.Contains(service.Name)).Select(s => s.Name)],
             Networks = [.. service.References
@@ -52,9 +61,8 @@ public sealed class DeploymentPlanner(
                 .Concat(service.IsExternal ? [FrontNetwork] : [])
                 .Distinct(StringComparer.Ordinal)
                 .Order(StringComparer.Ordinal)],
-        });
-
-        return new DeploymentPlan(services, networks, new SortedDictionary<string, string>(_secrets, StringComparer.Ordinal));
+        }).ToList();
+        return (connected, networks);
     }
 
     /// <summary>

@@ -23,17 +23,7 @@ public static class PlannedServices
     /// <summary>A plan whose callers and networks follow the services' references, as the planner draws them.</summary>
     public static DeploymentPlan Plan(params DeployedService[] services)
     {
-        var called = services.SelectMany(s => s.References).ToHashSet(StringComparer.Ordinal);
-        var networks = called.Order(StringComparer.Ordinal).Select(n => new DeployedNetwork(n, IsInternal: true)).ToList();
-        networks.Add(new DeployedNetwork(DeploymentPlanner.FrontNetwork, IsInternal: false));
-        var planned = services.Select(service => service with
-        {
-            Callers = [.. services.Where(s => s.References.Contains(service.Name)).Select(s => s.Name)],
-            Networks = [.. service.References
-                .Concat(called.Contains(service.Name) ? [service.Name] : [])
-                .Concat(service.IsExternal ? [DeploymentPlanner.FrontNetwork] : [])
-                .Order(StringComparer.Ordinal)],
-        }).ToList();
-        return new DeploymentPlan(planned, networks, new Dictionary<string, string>());
+        var (connected, networks) = DeploymentPlanner.Connect(services, withFront: true);
+        return new DeploymentPlan(connected, networks, new Dictionary<string, string>());
     }
 }
