@@ -31,6 +31,7 @@ public static class ComposeWriter
             .ConfigureDefaultValuesHandling(DefaultValuesHandling.OmitNull)
             // "true" and "60" stay strings: Compose wants strings in environment and command.
             .WithQuotingNecessaryStrings()
+            .WithEventEmitter(next => new MultiLineLiteralEmitter(next))
             .Build()
             .Serialize(Compose(plan, settings));
 
@@ -39,6 +40,7 @@ public static class ComposeWriter
         var stack = new SerializerBuilder()
             .ConfigureDefaultValuesHandling(DefaultValuesHandling.OmitNull)
             .WithQuotingNecessaryStrings()
+            .WithEventEmitter(next => new MultiLineLiteralEmitter(next))
             .Build()
             .Serialize(Compose(plan, settings, swarm: true));
         var stackHeader = header
@@ -118,6 +120,12 @@ public static class ComposeWriter
         {
             environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = $"http://{DashboardName}:18889";
             environment["OTEL_EXPORTER_OTLP_PROTOCOL"] = "grpc";
+        }
+
+        // Swarm fills in each task's node; plain Compose runs on one host and has no way to say its name.
+        if (swarm && service.NodeNameVariable is { } nodeName)
+        {
+            environment[nodeName] = "{{.Node.Hostname}}";
         }
 
         var definition = new Dictionary<string, object>

@@ -73,14 +73,38 @@ public sealed class RedisWalletTests(RedisServerFixture redis) : IClassFixture<R
     }
 
     [Fact]
+    public async Task A_worker_says_which_node_it_runs_on_when_its_deployment_tells_it()
+    {
+        Prerequisite.Require(redis.Missing);
+        await using var connection = await ConnectionMultiplexer.ConnectAsync($"{redis.ConnectionString},defaultDatabase=6");
+        var db = connection.GetDatabase();
+        var placed = Identity("service.instance.id=worker-placed", node: "node2");
+        var unplaced = Identity("service.instance.id=worker-unplaced");
+        await db.KeyDeleteAsync([WalletKeys.WorkerNode(placed.Id), WalletKeys.WorkerNode(unplaced.Id)]);
+
+        await new RedisWallet(connection, placed).AddHashesAsync(new FlushBatch(1, 3));
+        await new RedisWallet(connection, unplaced).AddHashesAsync(new FlushBatch(1, 3));
+
+        Assert.Equal("node2", (string?)await db.StringGetAsync(WalletKeys.WorkerNode("worker-placed")));
+        // It leaves with the worker, like the worker's own counter.
+        Assert.InRange((await db.KeyTimeToLiveAsync(WalletKeys.WorkerNode("worker-placed")))!.Value, TimeSpan.FromSeconds(1), WalletKeys.WorkerExpiry);
+        Assert.False(await db.KeyExistsAsync(WalletKeys.WorkerNode("worker-unplaced")));
+
+        // And the page reads it beside each worker's speed.
+        var listed = BrkCoin.WebUi.Dashboard.DashboardCalculator.Calculate([await new BrkCoin.WebUi.Wallet.WalletReader(connection, TimeProvider.System).ReadSampleAsync()]).Workers;
+        Assert.Equal("node2", listed.Single(w => w.Id == "worker-placed").Node);
+        Assert.Null(listed.Single(w => w.Id == "worker-unplaced").Node);
+    }
+
+    [Fact]
     public void A_worker_outside_aspire_is_named_by_host_and_process()
     {
         Assert.Equal($"{Environment.MachineName}-{Environment.ProcessId}", Identity(null).Id);
     }
 
     /// <summary>A worker identity as Aspire's OTEL_RESOURCE_ATTRIBUTES would give it.</summary>
-    internal static WorkerIdentity Identity(string? resourceAttributes) =>
+    internal static WorkerIdentity Identity(string? resourceAttributes, string? node = null) =>
         new(new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["OTEL_RESOURCE_ATTRIBUTES"] = resourceAttributes })
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["OTEL_RESOURCE_ATTRIBUTES"] = resourceAttributes, [WorkerIdentity.NodeSetting] = node })
             .Build());
 }

@@ -78,6 +78,12 @@ public sealed class RedisWallet(IConnectionMultiplexer redis, WorkerIdentity ide
             _ = transaction.KeyDeleteAsync(WalletKeys.WorkerState(identity.Id));
         }
 
+        // Where it runs, so the page shows the spread over the nodes and a move after a drain.
+        if (identity.Node is { } node)
+        {
+            _ = transaction.StringSetAsync(WalletKeys.WorkerNode(identity.Id), node, WalletKeys.WorkerExpiry);
+        }
+
         if (timings is not null)
         {
             _ = transaction.StringSetAsync(WalletKeys.WorkerLatency(identity.Id), timings.Report(), WalletKeys.WorkerExpiry);
