@@ -53,6 +53,39 @@ public sealed class RedisWalletTests(RedisServerFixture redis) : IClassFixture<R
     }
 
     [Fact]
+    public async Task Workers_storing_coins_at_the_same_time_each_get_theirs_in_without_a_failure()
+    {
+        Prerequisite.Require(redis.Missing);
+        await using var connection = await ConnectionMultiplexer.ConnectAsync($"{redis.ConnectionString},defaultDatabase=7");
+        var db = connection.GetDatabase();
+        await db.KeyDeleteAsync([WalletKeys.Wallet, WalletKeys.LatestCoins]);
+        const int workers = 8, coinsEach = 150;
+
+        // Each worker its own connection, as separate processes have: their transactions interleave.
+        var failures = 0;
+        await Task.WhenAll(Enumerable.Range(0, workers).Select(async w =>
+        {
+            await using var own = await ConnectionMultiplexer.ConnectAsync($"{redis.ConnectionString},defaultDatabase=7");
+            var wallet = new RedisWallet(own, Identity($"service.instance.id=worker-{w}"));
+            for (var i = 0; i < coinsEach; i++)
+            {
+                var hash = $"0{w:x}{i:x8}".PadRight(64, 'e');
+                try
+                {
+                    Assert.True(await wallet.StoreCoinAsync(hash, [(byte)w, (byte)i]));
+                }
+                catch (RedisException)
+                {
+                    Interlocked.Increment(ref failures);
+                }
+            }
+        }));
+
+        Assert.Equal(0, failures);
+        Assert.Equal(workers * coinsEach, await db.HashLengthAsync(WalletKeys.Wallet));
+    }
+
+    [Fact]
     public async Task A_batch_redis_did_not_apply_is_never_taken_as_counted()
     {
         Prerequisite.Require(redis.Missing);
