@@ -80,7 +80,28 @@ public sealed partial class ClusterLessonsTests(DockerEngineFixture engine, Clus
             .Select(d => { try { return File.ReadAllText(Path.Combine(d, "cmdline")); } catch (IOException) { return string.Empty; } catch (UnauthorizedAccessException) { return string.Empty; } });
         Assert.DoesNotContain(commandLines, line => line.Contains(password, StringComparison.Ordinal));
         Say("secrets: the password is in no service's or container's inspect output on any node, nor in any command line");
+
+        // The hardening, as the kernel and the engines apply it: every process of every task has no
+        // capability and no way to gain privileges, and every container has memory and CPU limits.
+        var checkedContainers = 0;
+        for (var node = 1; node <= ClusterFixture.Nodes; node++)
+        {
+            foreach (var container in Lines(await cluster.DockerAsync(node, "ps", "-q", "--filter", $"label=com.docker.stack.namespace={Stack}")))
+            {
+                var facts = (await cluster.DockerAsync(node, "inspect", "--format", "{{.State.Pid}} {{.HostConfig.Memory}} {{.HostConfig.NanoCpus}} {{.Name}}", container)).Trim().Split(' ');
+                var status = await File.ReadAllTextAsync($"/proc/{facts[0]}/status", Cancel);
+                Assert.True(ProcessStatus(status, "NoNewPrivs") == "1", $"{facts[3]} on node{node} may gain privileges:\n{status}");
+                Assert.True(ProcessStatus(status, "CapEff") == "0000000000000000", $"{facts[3]} on node{node} keeps capabilities {ProcessStatus(status, "CapEff")}");
+                Assert.True(long.Parse(facts[1], CultureInfo.InvariantCulture) > 0 && long.Parse(facts[2], CultureInfo.InvariantCulture) > 0, $"{facts[3]} on node{node} has no memory or CPU limit");
+                checkedContainers++;
+            }
+        }
+
+        Say($"hardening: all {checkedContainers} containers on the {ClusterFixture.Nodes} nodes run with no capability, no new privileges, memory and CPU limits");
     }
+
+    private static string ProcessStatus(string status, string field) =>
+        status.Split('\n').Select(line => line.Split(':', 2)).First(parts => parts[0] == field)[1].Trim();
 
     // 10 workers stall at one rng's 10 hashes/s; one rng per node (Deploy:RngPerNode) lifts them.
     private async Task BottleneckAndOneRngPerNodeAsync(string folder)
@@ -99,6 +120,8 @@ public sealed partial class ClusterLessonsTests(DockerEngineFixture engine, Clus
         await WarmUpAsync();
         var lifted = await MeasureAsync();
         Say($"10 workers, 1 rng: {stalled:F2} hashes/s (model 10); one rng on each of {string.Join(", ", rngNodes.Order())}: {lifted:F2} hashes/s (model 30)");
+        var spread = await PageAgreesOnWorkerNodesAsync();
+        Say($"the page's worker list: {spread}");
 
         // Figures a loaded machine cannot break (see WorkshopLesson): one rng's ceiling, ten
         // workers' own ceiling, and three rng at least two and a half times one rng's pace.
@@ -125,7 +148,9 @@ public sealed partial class ClusterLessonsTests(DockerEngineFixture engine, Clus
         var speed = await MeasureAsync();
         var wallet = await WalletAsync();
         Assert.All(coins, coin => Assert.Equal(coin.Value, wallet.GetValueOrDefault(coin.Key)));
-        Say($"drain {drained} ({before.Count(t => t.Value == drained)} tasks): all moved ({Describe(after)}); {speed:F2} hashes/s with two rng (model 20); all {coins.Count} coins kept");
+        var moved = await PageAgreesOnWorkerNodesAsync();
+        Assert.DoesNotContain(drained, moved);
+        Say($"drain {drained} ({before.Count(t => t.Value == drained)} tasks): all moved ({Describe(after)}); {speed:F2} hashes/s with two rng (model 20); all {coins.Count} coins kept; the page's worker list: {moved}");
         // Two rng are left (one per active node): the model says 20, two thirds of three rng's 30.
         Assert.True(speed <= 22.0, $"after the drain {speed:F2} hashes/s; two rng allow 20");
         Assert.True(speed >= 0.55 * _lifted, $"after the drain {speed:F2} hashes/s, against {_lifted:F2} with three rng; the model says two thirds");
@@ -167,7 +192,12 @@ public sealed partial class ClusterLessonsTests(DockerEngineFixture engine, Clus
         var said = await Eventually.ReturnsAsync(WalletProblemAsync, problem => problem is not null,
             TimeSpan.FromMinutes(3), "the page to say the wallet is unreachable");
         Assert.Contains("not answering", said);
-        Say($"wallet's node lost: the page says \"{said}\"");
+        // Pinned to its volume: while its node is down no Redis starts empty anywhere else; Swarm
+        // keeps the task waiting for a node with the label.
+        var elsewhere = (await RunningTasksAsync()).Where(t => t.Key.StartsWith("redis", StringComparison.Ordinal)).ToList();
+        Assert.True(elsewhere.Count == 0, $"Redis runs elsewhere while its node is down: {string.Join(", ", elsewhere)}");
+        var waiting = (await DockerAsync("service", "ps", $"{Stack}_redis", "--filter", "desired-state=running", "--no-trunc", "--format", "{{.Node}} {{.CurrentState}} {{.Error}}")).Trim();
+        Say($"wallet's node lost: the page says \"{said}\"; no Redis elsewhere (its task: {waiting})");
 
         await ScriptAsync("revive", WalletNode.ToString(CultureInfo.InvariantCulture));
         await Eventually.ReturnsAsync(RunningTasksAsync, t => t.Any(x => x.Key.StartsWith("redis", StringComparison.Ordinal) && x.Value == $"node{WalletNode}"),
@@ -308,6 +338,29 @@ public sealed partial class ClusterLessonsTests(DockerEngineFixture engine, Clus
         {
             return null;
         }
+    }
+
+    /// <summary>
+    /// The page's worker list, read until the node of each live worker matches where Swarm runs
+    /// the worker tasks (a worker gone from a node leaves the list within WalletKeys.WorkerExpiry);
+    /// returned as "node1: 4, node2: 3, …".
+    /// </summary>
+    private async Task<string> PageAgreesOnWorkerNodesAsync()
+    {
+        string Count(IEnumerable<string> nodes) => string.Join(", ", nodes.GroupBy(n => n).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key}: {g.Count()}"));
+        var listed = await Eventually.ReturnsAsync(
+            async () => (Page: Count(await PageWorkerNodesAsync()), Swarm: Count((await RunningTasksAsync()).Where(t => t.Key.StartsWith("worker", StringComparison.Ordinal)).Select(t => t.Value))),
+            seen => seen.Page.Length > 0 && seen.Page == seen.Swarm,
+            TimeSpan.FromMinutes(1), "the page to list each worker on the node Swarm runs it on");
+        Assert.Contains(", ", listed.Page);
+        return listed.Page;
+    }
+
+    private async Task<List<string>> PageWorkerNodesAsync()
+    {
+        using var client = new HttpClient { BaseAddress = await PageAsync(), Timeout = TimeSpan.FromSeconds(10) };
+        using var json = JsonDocument.Parse(await client.GetStringAsync("/api/stats", Cancel));
+        return [.. json.RootElement.GetProperty("workers").EnumerateArray().Select(w => w.GetProperty("node").GetString() ?? "?")];
     }
 
     private async Task WarmUpAsync()
