@@ -196,7 +196,7 @@ public sealed partial class ClusterLessonsTests(DockerEngineFixture engine, Clus
         // keeps the task waiting for a node with the label.
         var elsewhere = (await RunningTasksAsync()).Where(t => t.Key.StartsWith("redis", StringComparison.Ordinal)).ToList();
         Assert.True(elsewhere.Count == 0, $"Redis runs elsewhere while its node is down: {string.Join(", ", elsewhere)}");
-        var waiting = (await DockerAsync("service", "ps", $"{Stack}_redis", "--filter", "desired-state=running", "--no-trunc", "--format", "{{.Node}} {{.CurrentState}} {{.Error}}")).Trim();
+        var waiting = Lines(await DockerAsync("service", "ps", $"{Stack}_redis", "--no-trunc", "--format", "{{.Node}}: desired {{.DesiredState}}, {{.CurrentState}} {{.Error}}")).FirstOrDefault();
         Say($"wallet's node lost: the page says \"{said}\"; no Redis elsewhere (its task: {waiting})");
 
         await ScriptAsync("revive", WalletNode.ToString(CultureInfo.InvariantCulture));
@@ -218,22 +218,49 @@ public sealed partial class ClusterLessonsTests(DockerEngineFixture engine, Clus
         Say($"wallet's node back: Redis there again with all {coins.Count} coins of before ({wallet.Count} now, all verify, {logged.Count} logged all there); hashes {counted} → {recounted}");
     }
 
-    // The health-check lab: a hasher update whose check fails is rolled back by Swarm itself.
+    // The health-check lab: hasher updated to an image whose health check fails (as the original's
+    // lab breaks hasher's image), rolled back by Swarm itself.
     private async Task HealthCheckRollbackAsync()
     {
         var before = await JsonAsync();
         var coins = await WalletAsync();
-        await DockerAsync("service", "update", "--detach", "--health-cmd", "exit 1", "--health-interval", "2s", "--health-retries", "1",
-            "--health-start-period", "0s", $"{Stack}_hasher");
+        var published = (await DockerAsync("service", "inspect", "--format", "{{.Spec.TaskTemplate.ContainerSpec.Image}}", $"{Stack}_hasher")).Trim();
+        var broken = await BrokenHasherImageAsync(published.Split('@')[0]);
+        await DockerAsync("service", "update", "--detach", "--image", broken, $"{Stack}_hasher");
         var state = await Eventually.ReturnsAsync(
             async () => (await DockerAsync("service", "inspect", "--format", "{{if .UpdateStatus}}{{.UpdateStatus.State}}{{end}}", $"{Stack}_hasher")).Trim(),
-            s => s == "rollback_completed", TimeSpan.FromMinutes(3), "Swarm to roll the hasher back");
+            s => s == "rollback_completed", TimeSpan.FromMinutes(4), "Swarm to roll the hasher back");
         var after = await Eventually.ReturnsAsync(JsonAsync, j => j.Hashes > before.Hashes + 50, TimeSpan.FromMinutes(1), "mining after the rollback");
         var wallet = await WalletAsync();
         Assert.All(coins, coin => Assert.Equal(coin.Value, wallet.GetValueOrDefault(coin.Key)));
-        var check = (await DockerAsync("service", "inspect", "--format", "{{json .Spec.TaskTemplate.ContainerSpec.Healthcheck.Test}}", $"{Stack}_hasher")).Trim();
-        Assert.DoesNotContain("exit 1", check);
-        Say($"health-check lab: hasher's failing update {state}; its check is the published one again; hashes {before.Hashes} → {after.Hashes}; all {coins.Count} coins kept");
+        var image = (await DockerAsync("service", "inspect", "--format", "{{.Spec.TaskTemplate.ContainerSpec.Image}}", $"{Stack}_hasher")).Trim();
+        Assert.Equal(published, image);
+        Say($"health-check lab: hasher updated to {broken} (serves on another port, so its health check fails): {state}; the published image is back; hashes {before.Hashes} → {after.Hashes}; all {coins.Count} coins kept");
+    }
+
+    /// <summary>
+    /// The published hasher image, changed only in where it listens (ASPNETCORE_URLS takes
+    /// precedence over the stack's HTTP_PORTS): the process runs, but the health check, which asks
+    /// the published port, never passes. Built on node1 and pushed to the cluster's registry.
+    /// </summary>
+    private async Task<string> BrokenHasherImageAsync(string published)
+    {
+        var context = Directory.CreateTempSubdirectory("brkcoin-broken-hasher-").FullName;
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(context, "Dockerfile"), $"FROM {published}\nENV ASPNETCORE_URLS=http://+:9999\n", Cancel);
+            // The repository without its tag (a registry's port has a colon too).
+            var tag = published.LastIndexOf(':');
+            var repository = tag > published.LastIndexOf('/') ? published[..tag] : published;
+            var broken = $"{repository}:broken-health";
+            await cluster.DockerAsync(1, "build", "--quiet", "-t", broken, context);
+            await cluster.DockerAsync(1, "push", broken);
+            return broken;
+        }
+        finally
+        {
+            Directory.Delete(context, recursive: true);
+        }
     }
 
     private async Task<(int ExitCode, string Output)> StepAsync(string folder, string step, params string[] more)
