@@ -7,7 +7,7 @@ memory (the main process's RSS, and what the engine charges to the container's c
 Uses the cluster when one is up, else starts one and stops it at the end. Root, like the cluster.
 
     sudo bash bench/cluster.sh             # 1 worker, 10 workers, 10 workers with one rng per node
-    WINDOW=20 sudo bash bench/cluster.sh   # a shorter measuring window
+    sudo WINDOW=20 bash bench/cluster.sh   # a shorter measuring window
 """
 import functools
 import json
@@ -102,14 +102,21 @@ def wait_for_tasks(workers, rng):
 
 
 def cpu_seconds(pid):
-    with open(f"/proc/{pid}/stat") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
+    """CPU time of a process, or None once it is gone (a task restarted meanwhile)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def rss_mb(pid):
-    with open(f"/proc/{pid}/status") as status:
-        return int(re.search(r"VmRSS:\s+(\d+)", status.read()).group(1)) / 1024
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            return int(re.search(r"VmRSS:\s+(\d+)", status.read()).group(1)) / 1024
+    except (OSError, AttributeError):
+        return None
 
 
 def containers():
@@ -129,34 +136,42 @@ def cgroup_mb(node):
     """container id (short) → memory the engine charges to its cgroup, as `docker stats` reports it."""
     out = docker(node, "stats", "--no-stream", "--format", "{{.ID}} {{.MemUsage}}", check=False)
     usage = {}
+    scale = {"B": 1 / 2**20, "KiB": 1 / 1024, "MiB": 1, "GiB": 1024, "TiB": 2**20}
     for line in out.splitlines():
         cid, amount = line.split(" ", 1)
-        value, unit = re.match(r"([\d.]+)\s*([KMG]i?B)", amount).groups()
-        usage[cid[:12]] = float(value) * {"KiB": 1 / 1024, "MiB": 1, "GiB": 1024, "kB": 1 / 1000, "MB": 1, "GB": 1000}.get(unit, 1)
+        # "45.3MiB / 384MiB"; a container just gone reads "0B / 0B" or "-- / --".
+        match = re.match(r"([\d.]+)\s*(B|KiB|MiB|GiB|TiB)\b", amount)
+        if match:
+            usage[cid[:12]] = float(match.group(1)) * scale[match.group(2)]
     return usage
 
 
 def measure(label, model):
     page = page_address()
     start = read_json(page)
-    wait("ten seconds of mining", lambda: read_json(page)["hashes"] > start["hashes"], 60)
+    wait("mining to go on", lambda: read_json(page)["hashes"] > start["hashes"], 60)
     time.sleep(WARMUP)
     running = containers()
-    cpu_before = {kind: sum(cpu_seconds(pid) for _, _, pid in items) for kind, items in running.items()}
+    cpu_before = {(kind, pid): cpu_seconds(pid) for kind, items in running.items() for _, _, pid in items}
+    cpu_started = time.monotonic()
     first = read_json(page)
     time.sleep(WINDOW)
     last = read_json(page)
-    cpu_after = {kind: sum(cpu_seconds(pid) for _, _, pid in items) for kind, items in running.items()}
+    cpu_after = {key: cpu_seconds(key[1]) for key in cpu_before}
+    cpu_elapsed = time.monotonic() - cpu_started
     speed = (last["hashes"] - first["hashes"]) / (last["now"] - first["now"])
     charged = {}
     for node in range(1, NODES + 1):
         charged.update(cgroup_mb(node))
     kinds = {}
     for kind, items in running.items():
-        rss = [rss_mb(pid) for _, _, pid in items]
-        cgroup = [charged.get(cid[:12], 0.0) for _, cid, _ in items]
-        elapsed = last["now"] - first["now"]
-        kinds[kind] = (len(items), sum(rss) / len(rss), sum(cgroup) / len(cgroup), 100 * (cpu_after[kind] - cpu_before[kind]) / elapsed / len(items))
+        # Only the processes that lived through the whole window count.
+        alive = [(cid, pid) for _, cid, pid in items if cpu_before[(kind, pid)] is not None and cpu_after[(kind, pid)] is not None]
+        rss = [r for r in (rss_mb(pid) for _, pid in alive) if r is not None]
+        cgroup = [charged[cid[:12]] for cid, _ in alive if cid[:12] in charged]
+        cpu = [cpu_after[(kind, pid)] - cpu_before[(kind, pid)] for _, pid in alive]
+        if rss and cpu:
+            kinds[kind] = (len(items), sum(rss) / len(rss), sum(cgroup) / len(cgroup) if cgroup else float("nan"), 100 * sum(cpu) / cpu_elapsed / len(cpu))
     spread = {}
     for service, node in running_tasks():
         if service == "worker":

@@ -82,22 +82,34 @@ public sealed partial class ClusterLessonsTests(DockerEngineFixture engine, Clus
         Say("secrets: the password is in no service's or container's inspect output on any node, nor in any command line");
 
         // The hardening, as the kernel and the engines apply it: every process of every task has no
-        // capability and no way to gain privileges, and every container has memory and CPU limits.
-        var checkedContainers = 0;
+        // capability, not even in its bounding set (a non-root user alone would show no effective
+        // ones), and no way to gain privileges; every container has memory and CPU limits.
+        var processes = 0;
+        var containers = 0;
         for (var node = 1; node <= ClusterFixture.Nodes; node++)
         {
             foreach (var container in Lines(await cluster.DockerAsync(node, "ps", "-q", "--filter", $"label=com.docker.stack.namespace={Stack}")))
             {
-                var facts = (await cluster.DockerAsync(node, "inspect", "--format", "{{.State.Pid}} {{.HostConfig.Memory}} {{.HostConfig.NanoCpus}} {{.Name}}", container)).Trim().Split(' ');
-                var status = await File.ReadAllTextAsync($"/proc/{facts[0]}/status", Cancel);
-                Assert.True(ProcessStatus(status, "NoNewPrivs") == "1", $"{facts[3]} on node{node} may gain privileges:\n{status}");
-                Assert.True(ProcessStatus(status, "CapEff") == "0000000000000000", $"{facts[3]} on node{node} keeps capabilities {ProcessStatus(status, "CapEff")}");
-                Assert.True(long.Parse(facts[1], CultureInfo.InvariantCulture) > 0 && long.Parse(facts[2], CultureInfo.InvariantCulture) > 0, $"{facts[3]} on node{node} has no memory or CPU limit");
-                checkedContainers++;
+                var facts = (await cluster.DockerAsync(node, "inspect", "--format", "{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}} {{.Name}}", container)).Trim().Split(' ');
+                var name = $"{facts[2]} on node{node}";
+                Assert.True(long.Parse(facts[0], CultureInfo.InvariantCulture) > 0 && long.Parse(facts[1], CultureInfo.InvariantCulture) > 0, $"{name} has no memory or CPU limit");
+                foreach (var pid in Lines(await cluster.DockerAsync(node, "top", container, "-o", "pid")).Skip(1))
+                {
+                    var status = await File.ReadAllTextAsync($"/proc/{pid}/status", Cancel);
+                    Assert.True(ProcessStatus(status, "NoNewPrivs") == "1", $"{name}: process {pid} may gain privileges");
+                    foreach (var set in new[] { "CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb" })
+                    {
+                        Assert.True(ProcessStatus(status, set) == "0000000000000000", $"{name}: process {pid} has {set} {ProcessStatus(status, set)}");
+                    }
+
+                    processes++;
+                }
+
+                containers++;
             }
         }
 
-        Say($"hardening: all {checkedContainers} containers on the {ClusterFixture.Nodes} nodes run with no capability, no new privileges, memory and CPU limits");
+        Say($"hardening: all {processes} processes of the {containers} containers on the {ClusterFixture.Nodes} nodes have no capability (bounding set included) and NoNewPrivs; every container has memory and CPU limits");
     }
 
     private static string ProcessStatus(string status, string field) =>
@@ -192,12 +204,17 @@ public sealed partial class ClusterLessonsTests(DockerEngineFixture engine, Clus
         var said = await Eventually.ReturnsAsync(WalletProblemAsync, problem => problem is not null,
             TimeSpan.FromMinutes(3), "the page to say the wallet is unreachable");
         Assert.Contains("not answering", said);
-        // Pinned to its volume: while its node is down no Redis starts empty anywhere else; Swarm
-        // keeps the task waiting for a node with the label.
+        // Pinned to its volume: once Swarm has moved the lost node's other tasks, Redis is the one
+        // left waiting for a node with the label, rather than started empty anywhere else.
+        await Eventually.ReturnsAsync(RunningTasksAsync,
+            t => t.Count(x => x.Key.StartsWith("worker", StringComparison.Ordinal)) == 10 && !t.ContainsValue($"node{WalletNode}"),
+            TimeSpan.FromMinutes(3), "the wallet's node's other tasks rescheduled");
+        var waiting = await Eventually.ReturnsAsync(
+            async () => Lines(await DockerAsync("service", "ps", $"{Stack}_redis", "--no-trunc", "--format", "{{.Node}} {{.DesiredState}} {{.CurrentState}} {{.Error}}")).FirstOrDefault() ?? string.Empty,
+            line => line.Contains("no suitable node", StringComparison.Ordinal), TimeSpan.FromMinutes(2), "Redis's task waiting for a labelled node");
         var elsewhere = (await RunningTasksAsync()).Where(t => t.Key.StartsWith("redis", StringComparison.Ordinal)).ToList();
         Assert.True(elsewhere.Count == 0, $"Redis runs elsewhere while its node is down: {string.Join(", ", elsewhere)}");
-        var waiting = Lines(await DockerAsync("service", "ps", $"{Stack}_redis", "--no-trunc", "--format", "{{.Node}}: desired {{.DesiredState}}, {{.CurrentState}} {{.Error}}")).FirstOrDefault();
-        Say($"wallet's node lost: the page says \"{said}\"; no Redis elsewhere (its task: {waiting})");
+        Say($"wallet's node lost: the page says \"{said}\"; its other tasks moved, Redis started nowhere else (its task: {waiting.Trim()})");
 
         await ScriptAsync("revive", WalletNode.ToString(CultureInfo.InvariantCulture));
         await Eventually.ReturnsAsync(RunningTasksAsync, t => t.Any(x => x.Key.StartsWith("redis", StringComparison.Ordinal) && x.Value == $"node{WalletNode}"),
@@ -216,6 +233,36 @@ public sealed partial class ClusterLessonsTests(DockerEngineFixture engine, Clus
         Assert.All(logged, hash => Assert.True(wallet.ContainsKey(hash), $"coin {hash} was logged but is not in the wallet"));
         _manager = WalletNode;
         Say($"wallet's node back: Redis there again with all {coins.Count} coins of before ({wallet.Count} now, all verify, {logged.Count} logged all there); hashes {counted} → {recounted}");
+        await HashesAreEveryUnitTheWorkersReportAsync();
+    }
+
+    /// <summary>
+    /// `hashes` against the batches every worker container ever logged as counted, on every node,
+    /// those a power cut killed included, while the workers mine on. A worker logs a batch only
+    /// once Redis has applied it, so what the logs say before `hashes` is read must be in it, and
+    /// what `hashes` holds is in the logs a moment later, short only of a killed worker's last
+    /// batch, applied but perhaps not yet written when the power went. Anything else is a unit
+    /// lost or counted twice.
+    /// </summary>
+    private async Task HashesAreEveryUnitTheWorkersReportAsync()
+    {
+        var before = await CountedUnitsAsync();
+        var hashes = await HashesAsync();
+        await Task.Delay(TimeSpan.FromSeconds(2), Cancel);
+        var after = await CountedUnitsAsync();
+        Say($"hashes {hashes}; the {after.Containers} worker containers had logged {before.Units} units as counted just before, {after.Units} just after ({after.Killed} of them killed by a power cut, whose last batches may be unlogged: up to {after.Slack})");
+        Assert.True(before.Units <= hashes, $"the workers logged {before.Units} units as counted, but hashes is {hashes}: units were lost");
+        Assert.True(hashes <= after.Units + after.Slack, $"hashes is {hashes}, but the workers logged only {after.Units} units (+{after.Slack} a power cut may have kept from the logs): units were counted twice");
+    }
+
+    private async Task<(long Units, int Containers, int Killed, long Slack)> CountedUnitsAsync()
+    {
+        var workers = await WorkerContainersAsync();
+        long Batches(string log) => CountedBatch().Matches(log).Sum(m => long.Parse(m.Groups["units"].Value, CultureInfo.InvariantCulture));
+        long LastBatch(string log) => CountedBatch().Matches(log).Select(m => long.Parse(m.Groups["units"].Value, CultureInfo.InvariantCulture)).LastOrDefault();
+        // Killed: no longer running, and it never said it stopped.
+        var killed = workers.Where(w => !w.Running && !w.Log.Contains("Stopped after", StringComparison.Ordinal)).ToList();
+        return (workers.Sum(w => Batches(w.Log)), workers.Count, killed.Count, killed.Sum(w => LastBatch(w.Log)));
     }
 
     // The health-check lab: hasher updated to an image whose health check fails (as the original's
@@ -226,7 +273,12 @@ public sealed partial class ClusterLessonsTests(DockerEngineFixture engine, Clus
         var coins = await WalletAsync();
         var published = (await DockerAsync("service", "inspect", "--format", "{{.Spec.TaskTemplate.ContainerSpec.Image}}", $"{Stack}_hasher")).Trim();
         var broken = await BrokenHasherImageAsync(published.Split('@')[0]);
+        var updated = DateTimeOffset.UtcNow;
         await DockerAsync("service", "update", "--detach", "--image", broken, $"{Stack}_hasher");
+        await Eventually.ReturnsAsync(
+            async () => (await DockerAsync("service", "inspect", "--format", "{{if .UpdateStatus}}{{.UpdateStatus.State}}{{end}}", $"{Stack}_hasher")).Trim(),
+            s => s.StartsWith("rollback", StringComparison.Ordinal), TimeSpan.FromMinutes(4), "Swarm to see the new hasher fail");
+        var detected = DateTimeOffset.UtcNow - updated;
         var state = await Eventually.ReturnsAsync(
             async () => (await DockerAsync("service", "inspect", "--format", "{{if .UpdateStatus}}{{.UpdateStatus.State}}{{end}}", $"{Stack}_hasher")).Trim(),
             s => s == "rollback_completed", TimeSpan.FromMinutes(4), "Swarm to roll the hasher back");
@@ -235,7 +287,7 @@ public sealed partial class ClusterLessonsTests(DockerEngineFixture engine, Clus
         Assert.All(coins, coin => Assert.Equal(coin.Value, wallet.GetValueOrDefault(coin.Key)));
         var image = (await DockerAsync("service", "inspect", "--format", "{{.Spec.TaskTemplate.ContainerSpec.Image}}", $"{Stack}_hasher")).Trim();
         Assert.Equal(published, image);
-        Say($"health-check lab: hasher updated to {broken} (serves on another port, so its health check fails): {state}; the published image is back; hashes {before.Hashes} → {after.Hashes}; all {coins.Count} coins kept");
+        Say($"health-check lab: hasher updated to {broken} (serves on another port, so its health check fails): rollback began {detected.TotalSeconds:F0} s after the update (the check's start period and three failures take at least 45 s), {state}; the published image is back; hashes {before.Hashes} → {after.Hashes}; all {coins.Count} coins kept");
     }
 
     /// <summary>
@@ -415,19 +467,21 @@ public sealed partial class ClusterLessonsTests(DockerEngineFixture engine, Clus
     /// Every worker container's log, on every node, those a power cut stopped included: `docker
     /// service logs` waits on tasks whose node was lost, so each engine is asked for its own.
     /// </summary>
-    private async Task<List<string>> WorkerLogsAsync()
+    private async Task<List<string>> WorkerLogsAsync() => [.. (await WorkerContainersAsync()).Select(w => w.Log)];
+
+    private async Task<List<(string Log, bool Running)>> WorkerContainersAsync()
     {
-        var logs = new List<string>();
+        var workers = new List<(string Log, bool Running)>();
         for (var node = 1; node <= ClusterFixture.Nodes; node++)
         {
-            foreach (var container in Lines(await cluster.DockerAsync(node, "ps", "-aq", "--filter", $"label=com.docker.swarm.service.name={Stack}_worker")))
+            foreach (var line in Lines(await cluster.DockerAsync(node, "ps", "-a", "--format", "{{.ID}} {{.State}}", "--filter", $"label=com.docker.swarm.service.name={Stack}_worker")))
             {
-                var (_, log) = await cluster.DockerRawAsync(node, "logs", container);
-                logs.Add(log);
+                var (_, log) = await cluster.DockerRawAsync(node, "logs", line.Split(' ')[0]);
+                workers.Add((log, line.EndsWith(" running", StringComparison.Ordinal)));
             }
         }
 
-        return logs;
+        return workers;
     }
 
     private async Task<long> HashesAsync() =>
@@ -437,4 +491,7 @@ public sealed partial class ClusterLessonsTests(DockerEngineFixture engine, Clus
 
     [GeneratedRegex("Coin found: (?<hash>[0-9a-f]{64})")]
     private static partial Regex CoinFound();
+
+    [GeneratedRegex(@"(?<units>\d+) units of work done, updating hash counter")]
+    private static partial Regex CountedBatch();
 }

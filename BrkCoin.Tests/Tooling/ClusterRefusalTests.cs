@@ -46,10 +46,12 @@ public sealed class ClusterRefusalTests : IDisposable
             }
         }
 
-        var (exitCode, output) = await RunAsync("bash", [Script, "start"], path: $"{bin}:/usr/sbin:/sbin");
+        // In a network namespace of its own, so that even a script that failed to refuse would
+        // make nothing on the machine's own network.
+        var (exitCode, output) = await RunAsync("unshare", ["--net", "bash", Script, "start"], path: $"{bin}:/usr/sbin:/sbin");
 
         Assert.Equal(1, exitCode);
-        Assert.Contains("missing docker-registry", output);
+        Assert.Matches("missing [a-z -]*docker-registry", output);
         Assert.Contains("apt-get install", output);
         Assert.False(Directory.Exists(Home));
     }

@@ -51,11 +51,11 @@ public sealed class WalletReader(IConnectionMultiplexer redis, TimeProvider cloc
         var perWorker = workerIds.Length == 0
             ? []
             : await db.StringGetAsync(workerIds
-                .SelectMany(id => new RedisKey[] { WalletKeys.WorkerHashes(id), WalletKeys.WorkerState(id), WalletKeys.WorkerLatency(id), WalletKeys.WorkerNode(id) })
+                .SelectMany(KeysOf)
                 .ToArray());
-        var workerCounters = Every(perWorker, KeysPerWorker, 0);
-        var states = PresentOnly(workerIds, Every(perWorker, KeysPerWorker, 1));
-        var nodes = PresentOnly(workerIds, Every(perWorker, KeysPerWorker, 3));
+        var workerCounters = Column(perWorker, CounterColumn);
+        var states = PresentOnly(workerIds, Column(perWorker, StateColumn));
+        var nodes = PresentOnly(workerIds, Column(perWorker, NodeColumn));
         var workers = workerIds
             .Zip(workerCounters)
             .Where(pair => pair.Second.HasValue)
@@ -69,7 +69,7 @@ public sealed class WalletReader(IConnectionMultiplexer redis, TimeProvider cloc
             ParseLatestCoins(await latest).Select(coin => coin with { FoundAt = coin.FoundAt + toLocal }).ToList(),
             ParseUnixMs(await since) + toLocal,
             states,
-            CallLatency.Merge(Every(perWorker, KeysPerWorker, 2).Select(report => report.ToString())),
+            CallLatency.Merge(Column(perWorker, LatencyColumn).Select(report => report.ToString())),
             ParseUnixMs(await runSince) + toLocal,
             nodes);
     }
@@ -116,11 +116,16 @@ public sealed class WalletReader(IConnectionMultiplexer redis, TimeProvider cloc
         return samples.DistinctBy(s => s.At.ToUnixTimeSeconds()).ToList();
     }
 
-    // Each live worker's keys, in the order the MGET above asks them.
-    private const int KeysPerWorker = 4;
+    // Each live worker's keys, in the order the MGET above asks them; the columns name the places.
+    private const int CounterColumn = 0, StateColumn = 1, LatencyColumn = 2, NodeColumn = 3;
 
-    private static RedisValue[] Every(RedisValue[] values, int stride, int offset) =>
-        values.Where((_, i) => i % stride == offset).ToArray();
+    private static RedisKey[] KeysOf(string id) =>
+        [WalletKeys.WorkerHashes(id), WalletKeys.WorkerState(id), WalletKeys.WorkerLatency(id), WalletKeys.WorkerNode(id)];
+
+    private static readonly int KeysPerWorker = KeysOf(string.Empty).Length;
+
+    private static RedisValue[] Column(RedisValue[] values, int column) =>
+        values.Where((_, i) => i % KeysPerWorker == column).ToArray();
 
     // The workers that have such a key, and its text.
     private static Dictionary<string, string> PresentOnly(string[] workerIds, RedisValue[] values) =>

@@ -23,7 +23,13 @@ public sealed class RedisWallet(IConnectionMultiplexer redis, WorkerIdentity ide
             // its reply was lost, so the coin is this worker's find (and its "latest coins" entry
             // may still be missing). Other bytes: the original's "We already had that coin".
             var stored = await db.HashGetAsync(WalletKeys.Wallet, hexHash);
-            if (stored.IsNull || !((byte[])stored!).AsSpan().SequenceEqual(randomBytes))
+            if (stored.IsNull)
+            {
+                // Gone between the two commands (someone emptied the wallet): not stored, it goes again.
+                throw new RedisException($"The coin {hexHash[..8]}... was not stored; it will be sent again.");
+            }
+
+            if (!((byte[])stored!).AsSpan().SequenceEqual(randomBytes))
             {
                 return false;
             }
@@ -36,7 +42,9 @@ public sealed class RedisWallet(IConnectionMultiplexer redis, WorkerIdentity ide
         }
 
         // The coin is in the wallet; now its entry among the latest, pushed and trimmed together.
-        // Should this fail, the retry finds the coin stored with these bytes and lists it then.
+        // Should this fail, the retry finds the coin stored with these bytes and lists it then, as
+        // the newest even if newer coins were listed meanwhile: the list shows recent finds, the
+        // wallet is the record.
         var now = await NowAsync(db);
         var transaction = db.CreateTransaction();
         _ = transaction.ListLeftPushAsync(WalletKeys.LatestCoins, $"{hexHash} {now}");
