@@ -287,7 +287,7 @@ public sealed partial class ClusterLessonsTests(DockerEngineFixture engine, Clus
         Assert.All(coins, coin => Assert.Equal(coin.Value, wallet.GetValueOrDefault(coin.Key)));
         var image = (await DockerAsync("service", "inspect", "--format", "{{.Spec.TaskTemplate.ContainerSpec.Image}}", $"{Stack}_hasher")).Trim();
         Assert.Equal(published, image);
-        Say($"health-check lab: hasher updated to {broken} (serves on another port, so its health check fails): rollback began {detected.TotalSeconds:F0} s after the update (the check's start period and three failures take at least 45 s), {state}; the published image is back; hashes {before.Hashes} → {after.Hashes}; all {coins.Count} coins kept");
+        Say($"health-check lab: hasher updated to {broken} (serves on another port, so its health check fails): rollback began {detected.TotalSeconds:F0} s after the update (the published check: 15 s start period, then three failures 10 s apart), {state}; the published image is back; hashes {before.Hashes} → {after.Hashes}; all {coins.Count} coins kept");
     }
 
     /// <summary>
