@@ -200,20 +200,23 @@ def measure(folder, env, model):
     for _ in range(3):
         time.sleep(WINDOW / 3)
         for cid, (_, pid) in pids.items():
+            if not os.path.exists(f"/proc/{pid}"):
+                continue  # restarted: counted below, and its figures are the ones sampled before
             rss, charged = memory_mb(pid)
             old = memory.get(cid, (0, 0))
             memory[cid] = (max(old[0], rss), max(old[1], charged))
     elapsed = time.monotonic() - started
     hashes_after = hashes(env, redis_id)
-    cpu_after = {cid: cpu_ns(pid) for cid, (_, pid) in pids.items()}
+    cpu_after = {cid: cpu_ns(pid) if os.path.exists(f"/proc/{pid}") else cpu_before[cid] for cid, (_, pid) in pids.items()}
+    restarts = sum(c["RestartCount"] for c in containers(env))
 
     kinds = {}
     for cid, (kind, _) in pids.items():
         entry = kinds.setdefault(kind, {"count": 0, "cores": 0.0, "rss": [], "cgroup": []})
         entry["count"] += 1
         entry["cores"] += (cpu_after[cid] - cpu_before[cid]) / 1e9 / elapsed
-        entry["rss"].append(memory[cid][0])
-        entry["cgroup"].append(memory[cid][1])
+        entry["rss"].append(memory.get(cid, (0, 0))[0])
+        entry["cgroup"].append(memory.get(cid, (0, 0))[1])
     compose(folder, env, "down", "-v", "--remove-orphans", check=False)
     return {
         "speed": (hashes_after - hashes_before) / elapsed,
@@ -222,6 +225,7 @@ def measure(folder, env, model):
         "first_hash": None if first_hash_at is None else first_hash_at - up,
         "ready": ready,
         "kinds": kinds,
+        "restarts": restarts,
     }
 
 
@@ -240,16 +244,18 @@ def mean(values):
 def print_tables(results, sizes, builds, variants):
     print(f"\nCompose on eng/engine.sh's engine, {os.cpu_count()} cores; warm-up {WARMUP} s, window {WINDOW} s.")
     print("RSS / cgroup: MB per container (mean of that kind), cgroup = usage less inactive page cache.")
-    print("ready: slowest container of the kind, from its start to 'Application started'.\n")
-    print("| shape | images | hashes/s (vs model) | up → all healthy | up → first hash | ready (slowest) | "
+    print("ready: the slowest container of each kind, from its start to 'Application started' (rng / hasher / worker / webui).\n")
+    print("| shape | images | hashes/s (vs model) | up → all healthy | up → first hash | ready (s) | "
           + " | ".join(f"{k} RSS / cgroup" for k in KINDS) + " | " + " | ".join(f"{k} cores" for k in KINDS) + " |")
     print("|---" * (6 + 2 * len(KINDS)) + "|")
     for (shape, variant), r in results.items():
         speed = f"{r['speed']:,.1f}"
         if r["model"]:
             speed += f" ({(r['speed'] / r['model'] - 1) * 100:+.0f} %)"
+        if r["restarts"]:
+            speed += f", {r['restarts']} container restarts"
         seconds = lambda v: "—" if v is None else f"{v:.1f} s"
-        ready = max(r["ready"].values()) if r["ready"] else None
+        ready = " / ".join(f"{r['ready'][k]:.1f}" if k in r["ready"] else "—" for k in ["rng", "hasher", "worker", "webui"])
         memory = []
         cores = []
         for kind in KINDS:
@@ -261,7 +267,7 @@ def print_tables(results, sizes, builds, variants):
             memory.append(f"{mean(entry['rss']):.0f} / {mean(entry['cgroup']):.0f}")
             cores.append(f"{entry['cores']:.3f}" + (f" ({entry['count']})" if entry["count"] > 1 else ""))
         print(f"| {shape} | {variant} | {speed} | {seconds(r['healthy'])} | {seconds(r['first_hash'])} | "
-              f"{seconds(ready)} | " + " | ".join(memory) + " | " + " | ".join(cores) + " |")
+              f"{ready} | " + " | ".join(memory) + " | " + " | ".join(cores) + " |")
     print("\nImage sizes (MB, as `docker image inspect` counts them) and build time of the four images:\n")
     print("| images | " + " | ".join(["rng", "hasher", "worker", "webui"]) + " | build |")
     print("|---" * 6 + "|")
