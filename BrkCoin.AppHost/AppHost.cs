@@ -55,7 +55,9 @@ builder.AddProject<Projects.BrkCoin_Worker>("worker")
     // Thousands of calls a second: reuse connections briefly rather than exhaust ephemeral ports.
     .WithThroughputSetting(mining, "Worker:ConnectionReuse", "00:00:01")
     // Where the rng and hasher replicas serve, so the worker takes them in turn (run mode).
-    .WithLiveSettings(workshop);
+    .WithLiveSettings(workshop)
+    // The page shows each worker's node: the spread over a cluster, and the move after a drain.
+    .WithNodeName("Worker__Node");
 
 builder.AddProject<Projects.BrkCoin_WebUi>("webui")
     .WithRunModeLaunch(mining)

@@ -12,8 +12,8 @@
 #   eng/cluster.sh revive K    start node K's dockerd again on its saved state
 #
 # Built on eng/engine.sh, whose loopback registry holds the Debian base images: a second registry
-# serves the same storage inside the cluster's network. Needs root and Debian's docker.io,
-# docker-registry, debootstrap and iproute2.
+# serves the same storage inside the cluster's network. Needs root, the .NET SDK and Debian's
+# docker.io, docker-registry, debootstrap, iproute2 and iptables.
 # -E: the failure trap of `start` also fires inside its functions.
 set -Eeuo pipefail
 
@@ -22,7 +22,9 @@ engine="$repo_root/eng/engine.sh"
 engine_home=${BRKCOIN_ENGINE_HOME:-/var/tmp/brkcoin-engine}
 # Under /run, root's own: nothing here survives a reboot, as nothing here should.
 home=${BRKCOIN_CLUSTER_HOME:-/run/brkcoin-cluster}
-net=${BRKCOIN_CLUSTER_NET:-10.213.77}          # a private /24 of our own
+# A private /24 of our own; the one `start` took is kept, so later commands (under a sudo that
+# dropped the variable) use the same.
+net=$(cat "$home/net" 2>/dev/null || echo "${BRKCOIN_CLUSTER_NET:-10.213.77}")
 bridge=brkcoin0
 gateway="$net.1"
 registry_ip="$net.2"
@@ -56,6 +58,9 @@ preflight() {
     command -v "$tool" >/dev/null || [[ -x /usr/sbin/$tool ]] || missing+=("$tool")
   done
   ((${#missing[@]} == 0)) || die "missing ${missing[*]} (apt-get install docker.io docker-registry debootstrap iproute2 iptables)"
+  # The images are built with the SDK; sudo's secure_path usually drops it.
+  command -v dotnet >/dev/null || die "missing dotnet, the .NET SDK (under sudo: sudo env PATH=\"\$PATH\" eng/cluster.sh start)"
+  [[ ! -L "$home" ]] || die "refusing $home: it is a symbolic link"
   [[ ! -e "$home/nodes" ]] || die "a cluster is already up (or was not stopped): eng/cluster.sh stop first"
   # The address range must be ours alone: an interface or route already in it means someone else's.
   if ip -4 -o addr show | grep -q " inet $net\." || ip -4 route show | grep -q "^$net\."; then
@@ -108,9 +113,11 @@ launch_node() { # n
   # Only the network namespace, and a UTS one for the host name: `ip netns exec` would remount
   # /sys, hiding this machine's cgroup mounts ("Devices cgroup isn't mounted").
   # A session of its own: a test runner or shell that is stopped does not take the node with it.
+  # --no-new-privileges: a Swarm service has no security options of its own (Docker 20.10 takes
+  # none from a stack file), so each engine gives every container no-new-privileges by default.
   setsid nsenter --net="/var/run/netns/$(node_ns "$n")" unshare --uts sh -c "hostname node$n && exec dockerd \
     --host unix://$(node_sock "$n") --data-root $dir/data --exec-root $dir/exec --pidfile $dir/exec/dockerd.pid \
-    --insecure-registry $registry --insecure-registry $(base_registry) \
+    --insecure-registry $registry --insecure-registry $(base_registry) --no-new-privileges \
     --default-address-pool base=10.214.0.0/16,size=24" >"$dir/dockerd.log" 2>&1 &
   echo $! >"$dir/dockerd.pid"
   wait_for "$dir/dockerd.pid" 60 "node$n's dockerd" node_docker "$n" info
@@ -158,7 +165,8 @@ base_image() { bash "$engine" env | sed -n 's/^export BRKCOIN_BASE_IMAGE=//p'; }
 base_registry() { local base; base=$(base_image); echo "${base%%/*}"; }
 
 # Every process this script started, by the PIDs it wrote; then what those engines left: their
-# containerd and container shims (named by our folders), mounts, namespaces, interfaces, the rule.
+# containerd and container shims (named by our folders), mounts, namespaces, interfaces, the rule;
+# and engine.sh's engine when `start` was the one that started it.
 stop_all() {
   for pidfile in "$home"/node*/dockerd.pid "$home/registry.pid"; do
     [[ -f $pidfile ]] || continue
@@ -170,14 +178,18 @@ stop_all() {
     fi
     rm -f "$pidfile"
   done
-  pkill -KILL -f -- "$home/node" 2>/dev/null || true
+  # containerd and its shims carry the node's folder in their command line; nothing else of ours
+  # does (a `tail -f` of a node's log is not ours to kill).
+  pkill -KILL -f -- "containerd.*$home/node" 2>/dev/null || true
   findmnt -rn -o TARGET | grep -E "^$home/" | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
   for ns in $(ip netns list | awk '{print $1}' | grep -E '^brkcoin-(node[0-9]+|registry)$' || true); do
     ip netns delete "$ns" 2>/dev/null || true
   done
   ip link delete "$bridge" 2>/dev/null || true
   while iptables -D FORWARD -i "$bridge" -o "$bridge" -m comment --comment "$rule_comment" -j ACCEPT 2>/dev/null; do :; done
-  rm -rf "$home"
+  [[ -f "$home/started-engine" ]] && bash "$engine" stop
+  # Only a folder `start` made (its mark inside), never whatever BRKCOIN_CLUSTER_HOME names.
+  if [[ -f "$home/.brkcoin-cluster" && ! -L "$home" ]]; then rm -rf "$home"; fi
 }
 
 case "${1:-}" in
@@ -185,11 +197,14 @@ case "${1:-}" in
     count=${2:-3}
     [[ $count =~ ^[1-5]$ ]] || die "N must be 1 to 5, not '$count'"
     preflight
+    [[ ! -e "$home" ]] || [[ -f "$home/.brkcoin-cluster" ]] || die "refusing $home: it exists and is not a cluster folder"
     mkdir -p "$home"
     chmod 700 "$home"
+    touch "$home/.brkcoin-cluster"
+    echo "$net" >"$home/net"
     # Whatever fails from here, nothing is left half made.
     trap 'log "start failed; removing what it made"; stop_all' ERR
-    bash "$engine" status || bash "$engine" start
+    bash "$engine" status >/dev/null 2>&1 || { bash "$engine" start && touch "$home/started-engine"; }
     echo "$count" >"$home/nodes"
     start_network
     start_registry
@@ -216,17 +231,30 @@ case "${1:-}" in
     # A power cut: no clean stop for the engine or anything it runs. The containers' own processes
     # carry none of our paths, so they are found through the engine before it goes.
     pids=$(node_docker "$n" ps -q 2>/dev/null | xargs -r env DOCKER_HOST="unix://$(node_sock "$n")" docker inspect --format '{{.State.Pid}}' 2>/dev/null || true)
-    for pid in $pids; do [[ $pid != 0 ]] && kill -KILL "$pid" 2>/dev/null || true; done
-    pkill -KILL -f -- "$home/node$n/" 2>/dev/null || true
-    [[ -f "$home/node$n/dockerd.pid" ]] && kill -KILL "$(cat "$home/node$n/dockerd.pid")" 2>/dev/null || true
-    # Its PID is gone: a stale file could name someone else's process once PIDs wrap.
-    rm -f "$home/node$n/dockerd.pid"
+    engine_pid=$(cat "$home/node$n/dockerd.pid" 2>/dev/null || true)
+    shims=$(pgrep -f -- "containerd.*$home/node$n/" || true)
+    # Everything freezes at once, the engine first, so nothing reports a task's end to the
+    # managers: they learn of the loss only as a node gone silent. Then everything dies.
+    for pid in $engine_pid $shims $pids; do [[ $pid != 0 ]] && kill -STOP "$pid" 2>/dev/null || true; done
+    for pid in $engine_pid $shims $pids; do [[ $pid != 0 ]] && kill -KILL "$pid" 2>/dev/null || true; done
+    # Its PIDs are gone: stale files could name someone else's process once PIDs wrap, and
+    # dockerd refuses to start over its own.
+    rm -f "$home/node$n/dockerd.pid" "$home/node$n/exec/dockerd.pid"
     findmnt -rn -o TARGET | grep -E "^$home/node$n/" | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
     ;;
   revive)
     n=${2:?node number}
     running "$home/node$n/dockerd.pid" && die "node$n runs"
-    launch_node "$n"
+    if ! launch_node "$n"; then
+      # A power cut can leave the engine's local network store half written, and dockerd 20.10
+      # then panics on every start (reservePools: index out of range; engine.sh met it too).
+      # That store holds only this node's local networks, which dockerd makes again; the swarm's
+      # state and the volumes (the wallet) are elsewhere and are kept.
+      grep -q 'reservePools' "$home/node$n/dockerd.log" || exit 1
+      log "node$n's network store did not survive the power cut; starting without it"
+      mv "$home/node$n/data/network/files/local-kv.db" "$home/node$n/local-kv.db.broken"
+      launch_node "$n"
+    fi
     ;;
   stop) stop_all ;;
   *) echo "usage: $0 start [N]|status|env|kill K|revive K|stop" >&2; exit 2 ;;

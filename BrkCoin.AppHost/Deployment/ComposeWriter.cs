@@ -31,6 +31,7 @@ public static class ComposeWriter
             .ConfigureDefaultValuesHandling(DefaultValuesHandling.OmitNull)
             // "true" and "60" stay strings: Compose wants strings in environment and command.
             .WithQuotingNecessaryStrings()
+            .WithEventEmitter(next => new MultiLineLiteralEmitter(next))
             .Build()
             .Serialize(Compose(plan, settings));
 
@@ -39,6 +40,7 @@ public static class ComposeWriter
         var stack = new SerializerBuilder()
             .ConfigureDefaultValuesHandling(DefaultValuesHandling.OmitNull)
             .WithQuotingNecessaryStrings()
+            .WithEventEmitter(next => new MultiLineLiteralEmitter(next))
             .Build()
             .Serialize(Compose(plan, settings, swarm: true));
         var stackHeader = header
@@ -118,6 +120,12 @@ public static class ComposeWriter
         {
             environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = $"http://{DashboardName}:18889";
             environment["OTEL_EXPORTER_OTLP_PROTOCOL"] = "grpc";
+        }
+
+        // Swarm fills in each task's node; plain Compose runs on one host and has no way to say its name.
+        if (swarm && service.NodeNameVariable is { } nodeName)
+        {
+            environment[nodeName] = "{{.Node.Hostname}}";
         }
 
         var definition = new Dictionary<string, object>
@@ -254,14 +262,7 @@ public static class ComposeWriter
                 deploy["placement"] = new Dictionary<string, object> { ["constraints"] = new[] { $"node.labels.{label} == true" } };
             }
 
-            deploy["resources"] = new Dictionary<string, object>
-            {
-                ["limits"] = new Dictionary<string, object>
-                {
-                    ["cpus"] = Cpus(service.Hardening.Resources.CpuLimit),
-                    ["memory"] = Memory(service.Hardening.Resources.MemoryLimit).ToUpperInvariant(),
-                },
-            };
+            deploy["resources"] = SwarmLimits(service.Hardening.Resources.CpuLimit, service.Hardening.Resources.MemoryLimit);
             // One task at a time, the new one started and healthy before the old one stops, and
             // back to the previous version if it is not: `docker service update --force worker`
             // and `docker service rollback worker` are the workshop's rollout lessons.
@@ -338,11 +339,27 @@ public static class ComposeWriter
                 dashboard.Remove("ports");
             }
 
-            dashboard["deploy"] = new Dictionary<string, object> { ["endpoint_mode"] = settings.EndpointMode };
+            dashboard.Remove("security_opt");
+            dashboard.Remove("cpus");
+            dashboard.Remove("mem_limit");
+            dashboard["deploy"] = new Dictionary<string, object>
+            {
+                ["endpoint_mode"] = settings.EndpointMode,
+                ["resources"] = SwarmLimits(DashboardCpuLimit, DashboardMemoryLimit),
+            };
         }
 
         return dashboard;
     }
+
+    private static Dictionary<string, object> SwarmLimits(string cpu, string memory) => new()
+    {
+        ["limits"] = new Dictionary<string, object> { ["cpus"] = Cpus(cpu), ["memory"] = Memory(memory).ToUpperInvariant() },
+    };
+
+    // It reads every service's telemetry, which it keeps in memory: more room than a service gets.
+    private const string DashboardCpuLimit = "500m";
+    private const string DashboardMemoryLimit = "512Mi";
 
     private static Dictionary<string, object> DashboardService(DeploymentPlan plan, DeploymentSettings settings) => new()
     {
@@ -359,6 +376,11 @@ public static class ComposeWriter
         ["networks"] = plan.Networks.Select(n => n.Name).Append(FrontNetwork).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList(),
         ["read_only"] = true,
         ["tmpfs"] = new[] { "/tmp" },
+        // Hardened as the services are: it serves on an unprivileged port and needs no capability.
+        ["cap_drop"] = new[] { "ALL" },
+        ["security_opt"] = new[] { "no-new-privileges:true" },
+        ["cpus"] = Cpus(DashboardCpuLimit),
+        ["mem_limit"] = Memory(DashboardMemoryLimit),
         ["restart"] = "always",
     };
 

@@ -36,3 +36,9 @@ public sealed record DeploymentPasswordAnnotation(string Variable) : IResourceAn
 /// the password (null when the resource has none), so the command never carries the password itself.
 /// </summary>
 public sealed record DeploymentHealthCommandAnnotation(Func<string?, IReadOnlyList<string>> Command) : IResourceAnnotation;
+
+/// <summary>
+/// The variable through which the service learns the host name of the node it runs on (Swarm's
+/// node, the Kubernetes node); targets with a single host and no way to say it leave it unset.
+/// </summary>
+public sealed record NodeNameAnnotation(string Variable) : IResourceAnnotation;

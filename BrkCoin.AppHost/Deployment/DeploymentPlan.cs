@@ -81,6 +81,12 @@ public sealed record DeployedService
     /// </summary>
     public string? NodeLabel { get; init; }
 
+    /// <summary>
+    /// The variable that carries the host name of the node it runs on, set by the target where it
+    /// can say (a Swarm template, the Kubernetes downward API); null when the service does not ask.
+    /// </summary>
+    public string? NodeNameVariable { get; init; }
+
     /// <summary>Secrets any of its variables carry.</summary>
     public IEnumerable<string> SecretsUsed => Environment.SelectMany(v => v.SecretsUsed).Distinct(StringComparer.Ordinal);
 }

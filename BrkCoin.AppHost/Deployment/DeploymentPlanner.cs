@@ -145,6 +145,7 @@ public sealed class DeploymentPlanner(
             Metrics = metrics is null ? null : new DeployedMetrics(metrics.Path, new EnvironmentVariable(metrics.EnableVariable, [new TextPart("true")])),
             SpreadAcrossReplicas = Declared<SpreadAcrossReplicasAnnotation>(resource) is not null,
             NodeLabel = Declared<NodeLabelPlacementAnnotation>(resource)?.Label,
+            NodeNameVariable = Declared<NodeNameAnnotation>(resource)?.Variable,
         };
     }
 

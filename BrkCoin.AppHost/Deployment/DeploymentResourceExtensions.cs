@@ -51,6 +51,20 @@ public static class DeploymentResourceExtensions
         where T : IResource =>
         resource.WithAnnotation(new DeploymentPasswordAnnotation(variable), ResourceAnnotationMutationBehavior.Replace);
 
+    /// <summary>
+    /// Tells the service, in <paramref name="variable"/>, the host name of the node it runs on: in a
+    /// cluster the node (its container's own host name names only the container), in run mode
+    /// this machine.
+    /// </summary>
+    public static IResourceBuilder<T> WithNodeName<T>(this IResourceBuilder<T> resource, string variable)
+        where T : IResourceWithEnvironment
+    {
+        resource.WithAnnotation(new NodeNameAnnotation(variable), ResourceAnnotationMutationBehavior.Replace);
+        return resource.ApplicationBuilder.ExecutionContext.IsRunMode
+            ? resource.WithEnvironment(variable, Environment.MachineName)
+            : resource;
+    }
+
     /// <summary>The command run inside the container to check it is healthy.</summary>
     public static IResourceBuilder<T> WithDeploymentHealthCommand<T>(this IResourceBuilder<T> resource, Func<string?, IReadOnlyList<string>> command)
         where T : IResource =>

@@ -240,6 +240,16 @@ public static class KubernetesWriter
             variables.Add(new V1EnvVar { Name = variable.Name, Value = variable.Render(secret => $"$({secret})") });
         }
 
+        // The downward API gives each pod the node it was scheduled on.
+        if (service.NodeNameVariable is { } nodeName)
+        {
+            variables.Add(new V1EnvVar
+            {
+                Name = nodeName,
+                ValueFrom = new V1EnvVarSource { FieldRef = new V1ObjectFieldSelector { FieldPath = "spec.nodeName" } },
+            });
+        }
+
         return variables;
     }
 

@@ -41,7 +41,9 @@ public static class SwarmSecrets
 
         var loads = service.Environment.Where(IsSecret)
             .Where(v => command[script].Contains($"${v.Name}", StringComparison.Ordinal) || command[script].Contains($"${{{v.Name}}}", StringComparison.Ordinal))
-            .Select(v => $"{v.Name}=\"$(cat {Folder}/{v.Name})\" && export {v.Name} && ");
+            // A shell variable, not exported: the script hands it on itself (a here-document,
+            // REDISCLI_AUTH=…), so it stays out of the environment of what the script execs.
+            .Select(v => $"{v.Name}=\"$(cat {Folder}/{v.Name})\" && ");
         return [.. command.Take(script), string.Concat(loads) + command[script]];
     }
 }

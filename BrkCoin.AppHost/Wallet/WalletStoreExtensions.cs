@@ -79,6 +79,7 @@ public static class WalletStoreExtensions
                 if (context.Args.Count > 0 && Equals(context.Args[0], "redis-server"))
                 {
                     context.Args.Insert(0, "exec");
+                    PasswordOnStandardInput(context.Args);
                 }
             });
         if (!string.IsNullOrWhiteSpace(image))
@@ -87,5 +88,27 @@ public static class WalletStoreExtensions
         }
 
         return redis;
+    }
+
+    /// <summary>
+    /// Aspire starts Redis with <c>--requirepass $REDIS_PASSWORD</c>: the shell expands it, and the
+    /// password then sits in redis-server's command line, which <c>ps</c> on the host (or on any
+    /// Swarm node) prints. Redis reads further configuration from standard input when its first
+    /// argument is <c>-</c>, so the password goes there, through a here-document the same shell
+    /// expands. The deployed password holds no quote, backslash or space (the publish step refuses
+    /// those), so one double-quoted config line carries it whole.
+    /// </summary>
+    private static void PasswordOnStandardInput(IList<object> args)
+    {
+        var flag = args.IndexOf("--requirepass");
+        if (flag < 0 || flag + 1 >= args.Count || args[flag + 1] is not string password)
+        {
+            return;
+        }
+
+        args.RemoveAt(flag + 1);
+        args.RemoveAt(flag);
+        args.Insert(args.IndexOf("redis-server") + 1, "-");
+        args.Add($"<<EOF\nrequirepass \"{password}\"\nEOF\n");
     }
 }

@@ -82,6 +82,12 @@ public static class WalletKeys
     /// </summary>
     public static string WorkerLatency(string workerId) => $"brkcoin:worker:{workerId}:latency";
 
+    /// <summary>
+    /// String: the host name of the node a worker instance runs on, when its deployment says it
+    /// (Swarm's node, the Kubernetes node, the machine in run mode). Expires with the worker's own counter.
+    /// </summary>
+    public static string WorkerNode(string workerId) => $"brkcoin:worker:{workerId}:node";
+
     /// <summary>The span a worker's latency report covers: the workshop reads latency over ~10 s.</summary>
     public static readonly TimeSpan LatencyWindow = TimeSpan.FromSeconds(10);
 

@@ -133,10 +133,61 @@ public sealed class ComposeFileTests(PublishedFilesFixture published)
         Assert.Equal(["redis-data:/data"], ComposeFile.List(redis["volumes"]));
         Assert.Contains("redis-data", ComposeFile.Map(_compose.Root["volumes"]).Keys);
         Assert.Equal("${REDIS_PASSWORD}", _compose.Environment("redis")["REDIS_PASSWORD"]);
-        // $$ reaches the container as $, so its shell reads the password from the environment.
-        Assert.Contains("--requirepass $REDIS_PASSWORD", _compose.Interpolate(string.Join(' ', ComposeFile.List(redis["command"]))));
+        // $$ reaches the container as $, so its shell reads the password from the environment and
+        // hands it to redis-server as configuration on standard input, never as an argument.
+        var script = RedisStartScript();
+        Assert.Contains("requirepass \"$REDIS_PASSWORD\"", script);
+        Assert.DoesNotContain("--requirepass", script);
         Assert.True(_compose.Secrets["REDIS_PASSWORD"].Length >= 16);
     }
+
+    [Fact]
+    public async Task Redis_started_by_the_published_command_asks_for_the_password_it_never_sees_in_its_arguments()
+    {
+        var redisServer = Tool.Find("redis-server");
+        Prerequisite.Require(redisServer is null ? "redis-server is not installed (apt-get install redis-server)." : null);
+        var data = Directory.CreateTempSubdirectory("brkcoin-redis-start-").FullName;
+        var port = FreePort.OnLoopback();
+        // redis-server rewrites its own process title, so /proc would not show what it was given:
+        // a wrapper writes down its arguments before it becomes redis-server.
+        var seen = Path.Combine(data, "arguments");
+        var wrapper = Path.Combine(data, "redis-server");
+        await File.WriteAllTextAsync(wrapper, $"#!/bin/sh\nprintf '%s\\n' \"$@\" > {seen}\nexec {redisServer} \"$@\"\n", TestContext.Current.CancellationToken);
+        // The published script as the container's shell runs it, on a loopback port and a scratch
+        // folder instead of the container's 6379 and /data.
+        var script = RedisStartScript()
+            .Replace("redis-server -", $"sh {wrapper} - --port {port} --bind 127.0.0.1", StringComparison.Ordinal)
+            .Replace("--dir /data", $"--dir {data}", StringComparison.Ordinal);
+        const string password = "Start-Command_Pw.~+/@!%^*()[]{}:?1";
+        var start = new ProcessStartInfo("sh", ["-c", script]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.Environment["REDIS_PASSWORD"] = password;
+        using var server = Process.Start(start)!;
+        try
+        {
+            await using var withPassword = await Eventually.ReturnsAsync(
+                () => StackExchange.Redis.ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{port},password={password},abortConnect=false"),
+                redis => redis.IsConnected,
+                TimeSpan.FromSeconds(20),
+                "redis-server to accept the password");
+            Assert.Equal("PONG", (await withPassword.GetDatabase().ExecuteAsync("PING")).ToString());
+            await using var without = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{port},abortConnect=false");
+            var refused = await Assert.ThrowsAnyAsync<StackExchange.Redis.RedisException>(() => without.GetDatabase().StringGetAsync("hashes"));
+            Assert.Contains("NOAUTH", refused.ToString());
+
+            var arguments = await File.ReadAllTextAsync(seen, TestContext.Current.CancellationToken);
+            Assert.Contains("--appendonly", arguments);
+            Assert.DoesNotContain(password, arguments);
+        }
+        finally
+        {
+            server.Kill();
+            await server.WaitForExitAsync(TestContext.Current.CancellationToken);
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    private string RedisStartScript() =>
+        _compose.Interpolate(ComposeFile.List(_compose.Service("redis")["command"]).Last());
 
     [Fact]
     public void Services_find_each_other_by_the_names_they_read()

@@ -32,7 +32,8 @@ public sealed class DeclaredFactsTests
                 .WithSpreadAcrossReplicas();
             builder.AddProject("digger", RepositoryProject("BrkCoin.Worker"))
                 .WithReference(entropy)
-                .WithReference(vault.GetEndpoint("tcp"));
+                .WithReference(vault.GetEndpoint("tcp"))
+                .WithNodeName("Digger__Host");
         });
 
         var entropy = plan.Services.Single(s => s.Name == "entropy");
@@ -59,7 +60,19 @@ public sealed class DeclaredFactsTests
         var composedVault = (Dictionary<string, object>)((Dictionary<string, object>)compose["services"])["vault"];
         Assert.Equal("4242:4242", composedVault["user"]);
         Assert.Equal(["vault"], (IEnumerable<string>)composedVault["networks"]);
+
+        // The node a task runs on: Swarm's template, the Kubernetes downward API; plain Compose has one host and says nothing.
+        Assert.Equal("Digger__Host", plan.Services.Single(s => s.Name == "digger").NodeNameVariable);
+        Assert.Null(plan.Services.Single(s => s.Name == "vault").NodeNameVariable);
+        Assert.Equal("{{.Node.Hostname}}", EnvironmentOf(ComposeWriter.Compose(plan, new DeploymentSettings(), swarm: true), "digger")["Digger__Host"]);
+        Assert.False(EnvironmentOf(compose, "digger").ContainsKey("Digger__Host"));
+        var diggerVariable = kubernetes.OfType<V1Deployment>().Single(d => d.Metadata.Name == "digger")
+            .Spec.Template.Spec.Containers.Single().Env.Single(v => v.Name == "Digger__Host");
+        Assert.Equal("spec.nodeName", diggerVariable.ValueFrom.FieldRef.FieldPath);
     }
+
+    private static Dictionary<string, object> EnvironmentOf(Dictionary<string, object> compose, string service) =>
+        (Dictionary<string, object>)((Dictionary<string, object>)((Dictionary<string, object>)compose["services"])[service])["environment"];
 
     [Fact]
     public async Task The_models_replicas_are_the_autoscalers_minimum()

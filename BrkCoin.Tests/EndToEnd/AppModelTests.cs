@@ -162,6 +162,24 @@ public sealed class AppModelTests
     }
 
     [Fact]
+    public async Task The_redis_container_gets_its_password_on_standard_input_not_as_an_argument()
+    {
+        // Run mode, the container backend: the arguments Aspire's Redis resource ends up with.
+        var builder = await CreateAsync("--Mining:Redis:Backend=Container");
+        var redis = builder.Resources.Single(r => r.Name == "redis");
+        var context = new CommandLineArgsCallbackContext([], redis, CancellationToken.None);
+        foreach (var callback in redis.Annotations.OfType<CommandLineArgsCallbackAnnotation>())
+        {
+            await callback.Callback(context);
+        }
+
+        var script = string.Join(' ', context.Args.Select(arg => arg.ToString()));
+        Assert.DoesNotContain("--requirepass", script);
+        Assert.StartsWith("exec redis-server - ", script);
+        Assert.EndsWith("<<EOF\nrequirepass \"$REDIS_PASSWORD\"\nEOF\n", script);
+    }
+
+    [Fact]
     public async Task Publish_mode_always_models_the_redis_container()
     {
         var output = Directory.CreateTempSubdirectory("brkcoin-publish-").FullName;

@@ -42,6 +42,9 @@ public sealed class WebUiBrowserTests(EmbeddedWalletMinerFixture fixture)
             "() => document.querySelectorAll('[data-testid=worker]').length === 3",
             null, new PageWaitForFunctionOptions { Timeout = Deadline });
 
+        // Run mode: every worker runs on this machine, and says so.
+        Assert.Equal(Enumerable.Repeat(Environment.MachineName, 3), await page.Locator("[data-testid=worker-node]").AllTextContentsAsync());
+
         Assert.Equal("BrkCoin Miner", await page.TitleAsync());
         Assert.Equal("BrkCoin Miner", (await page.Locator("h1").TextContentAsync())?.Trim());
 
@@ -55,6 +58,15 @@ public sealed class WebUiBrowserTests(EmbeddedWalletMinerFixture fixture)
         await page.WaitForFunctionAsync(
             "() => document.documentElement.scrollWidth <= window.innerWidth",
             null, new PageWaitForFunctionOptions { Timeout = Deadline });
+        // The worker list fits too, node included (under each replica's name), and no column is cut
+        // inside its scroll box, as "minin" for "mining" once was.
+        var fits = await page.EvaluateAsync<bool>(
+            "() => { const box = document.querySelector('.table-scroll'); return box.scrollWidth <= box.clientWidth; }");
+        Assert.True(fits, "The worker list is wider than its panel at 390 px.");
+        var state = page.Locator("[data-testid=worker] td.state").First;
+        Assert.True(await state.IsVisibleAsync());
+        Assert.Equal($"on {Environment.MachineName}", await page.Locator("[data-testid=worker] .node-inline").First.TextContentAsync());
+        Assert.True(await page.Locator("[data-testid=worker] .node-inline").First.IsVisibleAsync());
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = System.IO.Path.Combine(ScreenshotFolder, "webui-phone.png"), FullPage = true });
     }
 }

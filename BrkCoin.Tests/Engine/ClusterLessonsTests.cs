@@ -80,7 +80,40 @@ public sealed partial class ClusterLessonsTests(DockerEngineFixture engine, Clus
             .Select(d => { try { return File.ReadAllText(Path.Combine(d, "cmdline")); } catch (IOException) { return string.Empty; } catch (UnauthorizedAccessException) { return string.Empty; } });
         Assert.DoesNotContain(commandLines, line => line.Contains(password, StringComparison.Ordinal));
         Say("secrets: the password is in no service's or container's inspect output on any node, nor in any command line");
+
+        // The hardening, as the kernel and the engines apply it: every process of every task has no
+        // capability, not even in its bounding set (a non-root user alone would show no effective
+        // ones), and no way to gain privileges; every container has memory and CPU limits.
+        var processes = 0;
+        var containers = 0;
+        for (var node = 1; node <= ClusterFixture.Nodes; node++)
+        {
+            foreach (var container in Lines(await cluster.DockerAsync(node, "ps", "-q", "--filter", $"label=com.docker.stack.namespace={Stack}")))
+            {
+                var facts = (await cluster.DockerAsync(node, "inspect", "--format", "{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}} {{.Name}}", container)).Trim().Split(' ');
+                var name = $"{facts[2]} on node{node}";
+                Assert.True(long.Parse(facts[0], CultureInfo.InvariantCulture) > 0 && long.Parse(facts[1], CultureInfo.InvariantCulture) > 0, $"{name} has no memory or CPU limit");
+                foreach (var pid in Lines(await cluster.DockerAsync(node, "top", container, "-o", "pid")).Skip(1))
+                {
+                    var status = await File.ReadAllTextAsync($"/proc/{pid}/status", Cancel);
+                    Assert.True(ProcessStatus(status, "NoNewPrivs") == "1", $"{name}: process {pid} may gain privileges");
+                    foreach (var set in new[] { "CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb" })
+                    {
+                        Assert.True(ProcessStatus(status, set) == "0000000000000000", $"{name}: process {pid} has {set} {ProcessStatus(status, set)}");
+                    }
+
+                    processes++;
+                }
+
+                containers++;
+            }
+        }
+
+        Say($"hardening: all {processes} processes of the {containers} containers on the {ClusterFixture.Nodes} nodes have no capability (bounding set included) and NoNewPrivs; every container has memory and CPU limits");
     }
+
+    private static string ProcessStatus(string status, string field) =>
+        status.Split('\n').Select(line => line.Split(':', 2)).First(parts => parts[0] == field)[1].Trim();
 
     // 10 workers stall at one rng's 10 hashes/s; one rng per node (Deploy:RngPerNode) lifts them.
     private async Task BottleneckAndOneRngPerNodeAsync(string folder)
@@ -99,6 +132,8 @@ public sealed partial class ClusterLessonsTests(DockerEngineFixture engine, Clus
         await WarmUpAsync();
         var lifted = await MeasureAsync();
         Say($"10 workers, 1 rng: {stalled:F2} hashes/s (model 10); one rng on each of {string.Join(", ", rngNodes.Order())}: {lifted:F2} hashes/s (model 30)");
+        var spread = await PageAgreesOnWorkerNodesAsync();
+        Say($"the page's worker list: {spread}");
 
         // Figures a loaded machine cannot break (see WorkshopLesson): one rng's ceiling, ten
         // workers' own ceiling, and three rng at least two and a half times one rng's pace.
@@ -125,7 +160,9 @@ public sealed partial class ClusterLessonsTests(DockerEngineFixture engine, Clus
         var speed = await MeasureAsync();
         var wallet = await WalletAsync();
         Assert.All(coins, coin => Assert.Equal(coin.Value, wallet.GetValueOrDefault(coin.Key)));
-        Say($"drain {drained} ({before.Count(t => t.Value == drained)} tasks): all moved ({Describe(after)}); {speed:F2} hashes/s with two rng (model 20); all {coins.Count} coins kept");
+        var moved = await PageAgreesOnWorkerNodesAsync();
+        Assert.DoesNotContain(drained, moved);
+        Say($"drain {drained} ({before.Count(t => t.Value == drained)} tasks): all moved ({Describe(after)}); {speed:F2} hashes/s with two rng (model 20); all {coins.Count} coins kept; the page's worker list: {moved}");
         // Two rng are left (one per active node): the model says 20, two thirds of three rng's 30.
         Assert.True(speed <= 22.0, $"after the drain {speed:F2} hashes/s; two rng allow 20");
         Assert.True(speed >= 0.55 * _lifted, $"after the drain {speed:F2} hashes/s, against {_lifted:F2} with three rng; the model says two thirds");
@@ -167,7 +204,17 @@ public sealed partial class ClusterLessonsTests(DockerEngineFixture engine, Clus
         var said = await Eventually.ReturnsAsync(WalletProblemAsync, problem => problem is not null,
             TimeSpan.FromMinutes(3), "the page to say the wallet is unreachable");
         Assert.Contains("not answering", said);
-        Say($"wallet's node lost: the page says \"{said}\"");
+        // Pinned to its volume: once Swarm has moved the lost node's other tasks, Redis is the one
+        // left waiting for a node with the label, rather than started empty anywhere else.
+        await Eventually.ReturnsAsync(RunningTasksAsync,
+            t => t.Count(x => x.Key.StartsWith("worker", StringComparison.Ordinal)) == 10 && !t.ContainsValue($"node{WalletNode}"),
+            TimeSpan.FromMinutes(3), "the wallet's node's other tasks rescheduled");
+        var waiting = await Eventually.ReturnsAsync(
+            async () => Lines(await DockerAsync("service", "ps", $"{Stack}_redis", "--no-trunc", "--format", "{{.Node}} {{.DesiredState}} {{.CurrentState}} {{.Error}}")).FirstOrDefault() ?? string.Empty,
+            line => line.Contains("no suitable node", StringComparison.Ordinal), TimeSpan.FromMinutes(2), "Redis's task waiting for a labelled node");
+        var elsewhere = (await RunningTasksAsync()).Where(t => t.Key.StartsWith("redis", StringComparison.Ordinal)).ToList();
+        Assert.True(elsewhere.Count == 0, $"Redis runs elsewhere while its node is down: {string.Join(", ", elsewhere)}");
+        Say($"wallet's node lost: the page says \"{said}\"; its other tasks moved, Redis started nowhere else (its task: {waiting.Trim()})");
 
         await ScriptAsync("revive", WalletNode.ToString(CultureInfo.InvariantCulture));
         await Eventually.ReturnsAsync(RunningTasksAsync, t => t.Any(x => x.Key.StartsWith("redis", StringComparison.Ordinal) && x.Value == $"node{WalletNode}"),
@@ -186,24 +233,86 @@ public sealed partial class ClusterLessonsTests(DockerEngineFixture engine, Clus
         Assert.All(logged, hash => Assert.True(wallet.ContainsKey(hash), $"coin {hash} was logged but is not in the wallet"));
         _manager = WalletNode;
         Say($"wallet's node back: Redis there again with all {coins.Count} coins of before ({wallet.Count} now, all verify, {logged.Count} logged all there); hashes {counted} → {recounted}");
+        await HashesAreEveryUnitTheWorkersReportAsync();
     }
 
-    // The health-check lab: a hasher update whose check fails is rolled back by Swarm itself.
+    /// <summary>
+    /// `hashes` against the batches every worker container ever logged as counted, on every node,
+    /// those a power cut killed included, while the workers mine on. A worker logs a batch only
+    /// once Redis has applied it, so what the logs say before `hashes` is read must be in it, and
+    /// what `hashes` holds is in the logs a moment later, short only of a killed worker's last
+    /// batch, applied but perhaps not yet written when the power went. Anything else is a unit
+    /// lost or counted twice.
+    /// </summary>
+    private async Task HashesAreEveryUnitTheWorkersReportAsync()
+    {
+        var before = await CountedUnitsAsync();
+        var hashes = await HashesAsync();
+        await Task.Delay(TimeSpan.FromSeconds(2), Cancel);
+        var after = await CountedUnitsAsync();
+        Say($"hashes {hashes}; the {after.Containers} worker containers had logged {before.Units} units as counted just before, {after.Units} just after ({after.Killed} of them killed by a power cut, whose last batches may be unlogged: up to {after.Slack})");
+        Assert.True(before.Units <= hashes, $"the workers logged {before.Units} units as counted, but hashes is {hashes}: units were lost");
+        Assert.True(hashes <= after.Units + after.Slack, $"hashes is {hashes}, but the workers logged only {after.Units} units (+{after.Slack} a power cut may have kept from the logs): units were counted twice");
+    }
+
+    private async Task<(long Units, int Containers, int Killed, long Slack)> CountedUnitsAsync()
+    {
+        var workers = await WorkerContainersAsync();
+        long Batches(string log) => CountedBatch().Matches(log).Sum(m => long.Parse(m.Groups["units"].Value, CultureInfo.InvariantCulture));
+        long LastBatch(string log) => CountedBatch().Matches(log).Select(m => long.Parse(m.Groups["units"].Value, CultureInfo.InvariantCulture)).LastOrDefault();
+        // Killed: no longer running, and it never said it stopped.
+        var killed = workers.Where(w => !w.Running && !w.Log.Contains("Stopped after", StringComparison.Ordinal)).ToList();
+        return (workers.Sum(w => Batches(w.Log)), workers.Count, killed.Count, killed.Sum(w => LastBatch(w.Log)));
+    }
+
+    // The health-check lab: hasher updated to an image whose health check fails (as the original's
+    // lab breaks hasher's image), rolled back by Swarm itself.
     private async Task HealthCheckRollbackAsync()
     {
         var before = await JsonAsync();
         var coins = await WalletAsync();
-        await DockerAsync("service", "update", "--detach", "--health-cmd", "exit 1", "--health-interval", "2s", "--health-retries", "1",
-            "--health-start-period", "0s", $"{Stack}_hasher");
+        var published = (await DockerAsync("service", "inspect", "--format", "{{.Spec.TaskTemplate.ContainerSpec.Image}}", $"{Stack}_hasher")).Trim();
+        var broken = await BrokenHasherImageAsync(published.Split('@')[0]);
+        var updated = DateTimeOffset.UtcNow;
+        await DockerAsync("service", "update", "--detach", "--image", broken, $"{Stack}_hasher");
+        await Eventually.ReturnsAsync(
+            async () => (await DockerAsync("service", "inspect", "--format", "{{if .UpdateStatus}}{{.UpdateStatus.State}}{{end}}", $"{Stack}_hasher")).Trim(),
+            s => s.StartsWith("rollback", StringComparison.Ordinal), TimeSpan.FromMinutes(4), "Swarm to see the new hasher fail");
+        var detected = DateTimeOffset.UtcNow - updated;
         var state = await Eventually.ReturnsAsync(
             async () => (await DockerAsync("service", "inspect", "--format", "{{if .UpdateStatus}}{{.UpdateStatus.State}}{{end}}", $"{Stack}_hasher")).Trim(),
-            s => s == "rollback_completed", TimeSpan.FromMinutes(3), "Swarm to roll the hasher back");
+            s => s == "rollback_completed", TimeSpan.FromMinutes(4), "Swarm to roll the hasher back");
         var after = await Eventually.ReturnsAsync(JsonAsync, j => j.Hashes > before.Hashes + 50, TimeSpan.FromMinutes(1), "mining after the rollback");
         var wallet = await WalletAsync();
         Assert.All(coins, coin => Assert.Equal(coin.Value, wallet.GetValueOrDefault(coin.Key)));
-        var check = (await DockerAsync("service", "inspect", "--format", "{{json .Spec.TaskTemplate.ContainerSpec.Healthcheck.Test}}", $"{Stack}_hasher")).Trim();
-        Assert.DoesNotContain("exit 1", check);
-        Say($"health-check lab: hasher's failing update {state}; its check is the published one again; hashes {before.Hashes} → {after.Hashes}; all {coins.Count} coins kept");
+        var image = (await DockerAsync("service", "inspect", "--format", "{{.Spec.TaskTemplate.ContainerSpec.Image}}", $"{Stack}_hasher")).Trim();
+        Assert.Equal(published, image);
+        Say($"health-check lab: hasher updated to {broken} (serves on another port, so its health check fails): rollback began {detected.TotalSeconds:F0} s after the update (the check's start period and three failures take at least 45 s), {state}; the published image is back; hashes {before.Hashes} → {after.Hashes}; all {coins.Count} coins kept");
+    }
+
+    /// <summary>
+    /// The published hasher image, changed only in where it listens (ASPNETCORE_URLS takes
+    /// precedence over the stack's HTTP_PORTS): the process runs, but the health check, which asks
+    /// the published port, never passes. Built on node1 and pushed to the cluster's registry.
+    /// </summary>
+    private async Task<string> BrokenHasherImageAsync(string published)
+    {
+        var context = Directory.CreateTempSubdirectory("brkcoin-broken-hasher-").FullName;
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(context, "Dockerfile"), $"FROM {published}\nENV ASPNETCORE_URLS=http://+:9999\n", Cancel);
+            // The repository without its tag (a registry's port has a colon too).
+            var tag = published.LastIndexOf(':');
+            var repository = tag > published.LastIndexOf('/') ? published[..tag] : published;
+            var broken = $"{repository}:broken-health";
+            await cluster.DockerAsync(1, "build", "--quiet", "-t", broken, context);
+            await cluster.DockerAsync(1, "push", broken);
+            return broken;
+        }
+        finally
+        {
+            Directory.Delete(context, recursive: true);
+        }
     }
 
     private async Task<(int ExitCode, string Output)> StepAsync(string folder, string step, params string[] more)
@@ -310,6 +419,29 @@ public sealed partial class ClusterLessonsTests(DockerEngineFixture engine, Clus
         }
     }
 
+    /// <summary>
+    /// The page's worker list, read until the node of each live worker matches where Swarm runs
+    /// the worker tasks (a worker gone from a node leaves the list within WalletKeys.WorkerExpiry);
+    /// returned as "node1: 4, node2: 3, …".
+    /// </summary>
+    private async Task<string> PageAgreesOnWorkerNodesAsync()
+    {
+        string Count(IEnumerable<string> nodes) => string.Join(", ", nodes.GroupBy(n => n).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key}: {g.Count()}"));
+        var listed = await Eventually.ReturnsAsync(
+            async () => (Page: Count(await PageWorkerNodesAsync()), Swarm: Count((await RunningTasksAsync()).Where(t => t.Key.StartsWith("worker", StringComparison.Ordinal)).Select(t => t.Value))),
+            seen => seen.Page.Length > 0 && seen.Page == seen.Swarm,
+            TimeSpan.FromMinutes(1), "the page to list each worker on the node Swarm runs it on");
+        Assert.Contains(", ", listed.Page);
+        return listed.Page;
+    }
+
+    private async Task<List<string>> PageWorkerNodesAsync()
+    {
+        using var client = new HttpClient { BaseAddress = await PageAsync(), Timeout = TimeSpan.FromSeconds(10) };
+        using var json = JsonDocument.Parse(await client.GetStringAsync("/api/stats", Cancel));
+        return [.. json.RootElement.GetProperty("workers").EnumerateArray().Select(w => w.GetProperty("node").GetString() ?? "?")];
+    }
+
     private async Task WarmUpAsync()
     {
         var start = await Eventually.ReturnsAsync(JsonAsync, j => j.Hashes >= 0, TimeSpan.FromMinutes(1), "the page");
@@ -335,19 +467,21 @@ public sealed partial class ClusterLessonsTests(DockerEngineFixture engine, Clus
     /// Every worker container's log, on every node, those a power cut stopped included: `docker
     /// service logs` waits on tasks whose node was lost, so each engine is asked for its own.
     /// </summary>
-    private async Task<List<string>> WorkerLogsAsync()
+    private async Task<List<string>> WorkerLogsAsync() => [.. (await WorkerContainersAsync()).Select(w => w.Log)];
+
+    private async Task<List<(string Log, bool Running)>> WorkerContainersAsync()
     {
-        var logs = new List<string>();
+        var workers = new List<(string Log, bool Running)>();
         for (var node = 1; node <= ClusterFixture.Nodes; node++)
         {
-            foreach (var container in Lines(await cluster.DockerAsync(node, "ps", "-aq", "--filter", $"label=com.docker.swarm.service.name={Stack}_worker")))
+            foreach (var line in Lines(await cluster.DockerAsync(node, "ps", "-a", "--format", "{{.ID}} {{.State}}", "--filter", $"label=com.docker.swarm.service.name={Stack}_worker")))
             {
-                var (_, log) = await cluster.DockerRawAsync(node, "logs", container);
-                logs.Add(log);
+                var (_, log) = await cluster.DockerRawAsync(node, "logs", line.Split(' ')[0]);
+                workers.Add((log, line.EndsWith(" running", StringComparison.Ordinal)));
             }
         }
 
-        return logs;
+        return workers;
     }
 
     private async Task<long> HashesAsync() =>
@@ -357,4 +491,7 @@ public sealed partial class ClusterLessonsTests(DockerEngineFixture engine, Clus
 
     [GeneratedRegex("Coin found: (?<hash>[0-9a-f]{64})")]
     private static partial Regex CoinFound();
+
+    [GeneratedRegex(@"(?<units>\d+) units of work done, updating hash counter")]
+    private static partial Regex CountedBatch();
 }

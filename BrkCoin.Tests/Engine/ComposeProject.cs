@@ -159,9 +159,12 @@ public sealed record WalletJson(long Coins, long Hashes, double Now)
     /// <summary>Hashes per second between two readings <paramref name="window"/> apart, as the original's page computes it.</summary>
     public static async Task<double> MeasureSpeedAsync(Func<Task<WalletJson>> read, TimeSpan window)
     {
-        var first = await read();
+        // Only real readings: a reader that answers "no page" (-1) while the page moves between
+        // nodes would otherwise turn into a made-up speed.
+        Task<WalletJson> ReadAsync() => Eventually.ReturnsAsync(read, j => j.Hashes >= 0 && j.Now > 0, TimeSpan.FromMinutes(1), "a reading of /json");
+        var first = await ReadAsync();
         await Task.Delay(window, TestContext.Current.CancellationToken);
-        var second = await read();
+        var second = await ReadAsync();
         return (second.Hashes - first.Hashes) / (second.Now - first.Now);
     }
 }

@@ -53,6 +53,39 @@ public sealed class RedisWalletTests(RedisServerFixture redis) : IClassFixture<R
     }
 
     [Fact]
+    public async Task Workers_storing_coins_at_the_same_time_each_get_theirs_in_without_a_failure()
+    {
+        Prerequisite.Require(redis.Missing);
+        await using var connection = await ConnectionMultiplexer.ConnectAsync($"{redis.ConnectionString},defaultDatabase=7");
+        var db = connection.GetDatabase();
+        await db.KeyDeleteAsync([WalletKeys.Wallet, WalletKeys.LatestCoins]);
+        const int workers = 8, coinsEach = 150;
+
+        // Each worker its own connection, as separate processes have: their transactions interleave.
+        var failures = 0;
+        await Task.WhenAll(Enumerable.Range(0, workers).Select(async w =>
+        {
+            await using var own = await ConnectionMultiplexer.ConnectAsync($"{redis.ConnectionString},defaultDatabase=7");
+            var wallet = new RedisWallet(own, Identity($"service.instance.id=worker-{w}"));
+            for (var i = 0; i < coinsEach; i++)
+            {
+                var hash = $"0{w:x}{i:x8}".PadRight(64, 'e');
+                try
+                {
+                    Assert.True(await wallet.StoreCoinAsync(hash, [(byte)w, (byte)i]));
+                }
+                catch (RedisException)
+                {
+                    Interlocked.Increment(ref failures);
+                }
+            }
+        }));
+
+        Assert.Equal(0, failures);
+        Assert.Equal(workers * coinsEach, await db.HashLengthAsync(WalletKeys.Wallet));
+    }
+
+    [Fact]
     public async Task A_batch_redis_did_not_apply_is_never_taken_as_counted()
     {
         Prerequisite.Require(redis.Missing);
@@ -73,14 +106,38 @@ public sealed class RedisWalletTests(RedisServerFixture redis) : IClassFixture<R
     }
 
     [Fact]
+    public async Task A_worker_says_which_node_it_runs_on_when_its_deployment_tells_it()
+    {
+        Prerequisite.Require(redis.Missing);
+        await using var connection = await ConnectionMultiplexer.ConnectAsync($"{redis.ConnectionString},defaultDatabase=6");
+        var db = connection.GetDatabase();
+        var placed = Identity("service.instance.id=worker-placed", node: "node2");
+        var unplaced = Identity("service.instance.id=worker-unplaced");
+        await db.KeyDeleteAsync([WalletKeys.WorkerNode(placed.Id), WalletKeys.WorkerNode(unplaced.Id)]);
+
+        await new RedisWallet(connection, placed).AddHashesAsync(new FlushBatch(1, 3));
+        await new RedisWallet(connection, unplaced).AddHashesAsync(new FlushBatch(1, 3));
+
+        Assert.Equal("node2", (string?)await db.StringGetAsync(WalletKeys.WorkerNode("worker-placed")));
+        // It leaves with the worker, like the worker's own counter.
+        Assert.InRange((await db.KeyTimeToLiveAsync(WalletKeys.WorkerNode("worker-placed")))!.Value, TimeSpan.FromSeconds(1), WalletKeys.WorkerExpiry);
+        Assert.False(await db.KeyExistsAsync(WalletKeys.WorkerNode("worker-unplaced")));
+
+        // And the page reads it beside each worker's speed.
+        var listed = BrkCoin.WebUi.Dashboard.DashboardCalculator.Calculate([await new BrkCoin.WebUi.Wallet.WalletReader(connection, TimeProvider.System).ReadSampleAsync()]).Workers;
+        Assert.Equal("node2", listed.Single(w => w.Id == "worker-placed").Node);
+        Assert.Null(listed.Single(w => w.Id == "worker-unplaced").Node);
+    }
+
+    [Fact]
     public void A_worker_outside_aspire_is_named_by_host_and_process()
     {
         Assert.Equal($"{Environment.MachineName}-{Environment.ProcessId}", Identity(null).Id);
     }
 
     /// <summary>A worker identity as Aspire's OTEL_RESOURCE_ATTRIBUTES would give it.</summary>
-    internal static WorkerIdentity Identity(string? resourceAttributes) =>
+    internal static WorkerIdentity Identity(string? resourceAttributes, string? node = null) =>
         new(new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["OTEL_RESOURCE_ATTRIBUTES"] = resourceAttributes })
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["OTEL_RESOURCE_ATTRIBUTES"] = resourceAttributes, [WorkerIdentity.NodeSetting] = node })
             .Build());
 }

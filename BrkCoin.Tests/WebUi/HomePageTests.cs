@@ -103,6 +103,27 @@ public sealed class HomePageTests : BunitContext
     }
 
     [Fact]
+    public void Each_worker_shows_the_node_it_runs_on_where_the_deployment_says()
+    {
+        _feed.Current = Healthy() with
+        {
+            Workers = [new WorkerSpeed("worker-a", 3.3, 100, Node: "node1"), new WorkerSpeed("worker-b", 3.4, 90, Node: "node3"), new WorkerSpeed("worker-c", 3.2, 80)],
+        };
+
+        var page = Render<Home>();
+
+        Assert.Single(page.FindAll("[data-testid=worker-node-heading]"));
+        Assert.Equal(["node1", "node3", "?"], page.FindAll("[data-testid=worker-node]").Select(cell => cell.TextContent));
+        // At phone width the column gives way to a line under the replica's name.
+        Assert.Equal("on node1", page.FindAll("[data-testid=worker]")[0].QuerySelector("th .node-inline")!.TextContent);
+
+        // Compose says nothing of nodes: no column of question marks.
+        _feed.Publish(Healthy() with { Workers = [new WorkerSpeed("worker-a", 3.3, 110)] });
+        page.WaitForAssertion(() => Assert.Empty(page.FindAll("[data-testid=worker-node-heading]")));
+        Assert.Empty(page.FindAll(".node-inline"));
+    }
+
+    [Fact]
     public void A_worker_held_up_says_why_and_the_row_clears_when_it_mines_again()
     {
         _feed.Current = Healthy() with

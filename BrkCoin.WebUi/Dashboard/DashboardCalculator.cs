@@ -193,7 +193,7 @@ public static class DashboardCalculator
                 // one seen only now has no speed yet.
                 var first = window.First(sample => sample.WorkerHashes.ContainsKey(worker.Key));
                 var speed = SpeedMath.PerSecond(first.WorkerHashes[worker.Key], first.At, worker.Value, latest.At) ?? 0;
-                return new WorkerSpeed(worker.Key, speed, worker.Value, latest.WorkerStates?.GetValueOrDefault(worker.Key));
+                return new WorkerSpeed(worker.Key, speed, worker.Value, latest.WorkerStates?.GetValueOrDefault(worker.Key), latest.WorkerNodes?.GetValueOrDefault(worker.Key));
             })
             .ToList();
         return (speeds, latest.At - window[0].At, window[0]);

@@ -76,4 +76,5 @@ public sealed record SpeedPoint(DateTime At, double Value);
 /// <param name="Speed">Its hashes per second.</param>
 /// <param name="Hashes">Its own hash count.</param>
 /// <param name="Problem">What keeps it from mining right now ("waiting for rng, retry in 4 s"), or null.</param>
-public sealed record WorkerSpeed(string Id, double Speed, long Hashes, string? Problem = null);
+/// <param name="Node">The host name of the node it runs on, when its deployment says, else null.</param>
+public sealed record WorkerSpeed(string Id, double Speed, long Hashes, string? Problem = null, string? Node = null);

@@ -31,7 +31,7 @@ public static class StatsEndpoint
                 miningForAtLeast = dashboard.MiningForAtLeast,
                 walletStartedAt = dashboard.WalletStartedAt,
                 unlistedSpeed = dashboard.UnlistedSpeed,
-                workers = dashboard.Workers.Select(w => new { id = w.Id, speed = w.Speed, hashes = w.Hashes, problem = w.Problem }),
+                workers = dashboard.Workers.Select(w => new { id = w.Id, node = w.Node, speed = w.Speed, hashes = w.Hashes, problem = w.Problem }),
                 // The workshop's bottleneck finding: rng's latency grows with the workers, hasher's does not.
                 latency = new
                 {

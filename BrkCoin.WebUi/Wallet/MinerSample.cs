@@ -10,6 +10,7 @@ namespace BrkCoin.WebUi.Wallet;
 /// <param name="WorkerStates">What keeps a live worker from mining, by instance id (only those held up).</param>
 /// <param name="Latency">The live workers' rng and hasher call times over the last ten seconds.</param>
 /// <param name="RunSince">When the current run of mining began (BrkCoin's workers keep it), if one is going on.</param>
+/// <param name="WorkerNodes">The node each live worker runs on, by instance id (only those whose deployment says).</param>
 public sealed record MinerSample(
     DateTimeOffset At,
     long Hashes,
@@ -19,7 +20,8 @@ public sealed record MinerSample(
     DateTimeOffset? MiningSince,
     IReadOnlyDictionary<string, string>? WorkerStates = null,
     CallLatency? Latency = null,
-    DateTimeOffset? RunSince = null)
+    DateTimeOffset? RunSince = null,
+    IReadOnlyDictionary<string, string>? WorkerNodes = null)
 {
     public CallLatency Latency { get; init; } = Latency ?? CallLatency.Unknown;
 }

@@ -47,17 +47,15 @@ public sealed class WalletReader(IConnectionMultiplexer redis, TimeProvider cloc
             .Where(worker => worker.Score >= (redisNow - WalletKeys.WorkerExpiry).ToUnixTimeMilliseconds())
             .Select(worker => worker.Element.ToString())
             .ToArray();
-        // One MGET for every live worker's counter, state and call latencies.
+        // One MGET for every live worker's counter, state, call latencies and node.
         var perWorker = workerIds.Length == 0
             ? []
             : await db.StringGetAsync(workerIds
-                .SelectMany(id => new RedisKey[] { WalletKeys.WorkerHashes(id), WalletKeys.WorkerState(id), WalletKeys.WorkerLatency(id) })
+                .SelectMany(KeysOf)
                 .ToArray());
-        var workerCounters = perWorker.Where((_, i) => i % 3 == 0).ToArray();
-        var states = workerIds
-            .Zip(perWorker.Where((_, i) => i % 3 == 1))
-            .Where(pair => pair.Second.HasValue)
-            .ToDictionary(pair => pair.First, pair => pair.Second.ToString());
+        var workerCounters = Column(perWorker, CounterColumn);
+        var states = PresentOnly(workerIds, Column(perWorker, StateColumn));
+        var nodes = PresentOnly(workerIds, Column(perWorker, NodeColumn));
         var workers = workerIds
             .Zip(workerCounters)
             .Where(pair => pair.Second.HasValue)
@@ -71,8 +69,9 @@ public sealed class WalletReader(IConnectionMultiplexer redis, TimeProvider cloc
             ParseLatestCoins(await latest).Select(coin => coin with { FoundAt = coin.FoundAt + toLocal }).ToList(),
             ParseUnixMs(await since) + toLocal,
             states,
-            CallLatency.Merge(perWorker.Where((_, i) => i % 3 == 2).Select(report => report.ToString())),
-            ParseUnixMs(await runSince) + toLocal);
+            CallLatency.Merge(Column(perWorker, LatencyColumn).Select(report => report.ToString())),
+            ParseUnixMs(await runSince) + toLocal,
+            nodes);
     }
 
     /// <summary>
@@ -116,6 +115,24 @@ public sealed class WalletReader(IConnectionMultiplexer redis, TimeProvider cloc
         // Two replicas sample the same second: one of them is enough.
         return samples.DistinctBy(s => s.At.ToUnixTimeSeconds()).ToList();
     }
+
+    // Each live worker's keys, in the order the MGET above asks them; the columns name the places.
+    private const int CounterColumn = 0, StateColumn = 1, LatencyColumn = 2, NodeColumn = 3;
+
+    private static RedisKey[] KeysOf(string id) =>
+        [WalletKeys.WorkerHashes(id), WalletKeys.WorkerState(id), WalletKeys.WorkerLatency(id), WalletKeys.WorkerNode(id)];
+
+    private static readonly int KeysPerWorker = KeysOf(string.Empty).Length;
+
+    private static RedisValue[] Column(RedisValue[] values, int column) =>
+        values.Where((_, i) => i % KeysPerWorker == column).ToArray();
+
+    // The workers that have such a key, and its text.
+    private static Dictionary<string, string> PresentOnly(string[] workerIds, RedisValue[] values) =>
+        workerIds
+            .Zip(values)
+            .Where(pair => pair.Second.HasValue)
+            .ToDictionary(pair => pair.First, pair => pair.Second.ToString());
 
     // INCRBY keeps counters integers; a missing key means nothing was mined yet. Anything else
     // was written by someone else and is said as such, not thrown as a cast error.

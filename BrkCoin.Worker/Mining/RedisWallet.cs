@@ -14,30 +14,43 @@ public sealed class RedisWallet(IConnectionMultiplexer redis, WorkerIdentity ide
     public async Task<bool> StoreCoinAsync(string hexHash, byte[] randomBytes)
     {
         var db = redis.GetDatabase();
+        // HSETNX, not a transaction WATCHing the wallet: a WATCH on the wallet is broken by every
+        // other worker's coin landing in between, which with many coins a second (throughput
+        // mode) made stores fail over and over and the page show "waiting for the wallet".
+        if (!await db.HashSetAsync(WalletKeys.Wallet, hexHash, randomBytes, When.NotExists))
+        {
+            // Already there. These very bytes: an earlier attempt of this store landed and only
+            // its reply was lost, so the coin is this worker's find (and its "latest coins" entry
+            // may still be missing). Other bytes: the original's "We already had that coin".
+            var stored = await db.HashGetAsync(WalletKeys.Wallet, hexHash);
+            if (stored.IsNull)
+            {
+                // Gone between the two commands (someone emptied the wallet): not stored, it goes again.
+                throw new RedisException($"The coin {hexHash[..8]}... was not stored; it will be sent again.");
+            }
+
+            if (!((byte[])stored!).AsSpan().SequenceEqual(randomBytes))
+            {
+                return false;
+            }
+
+            var listed = await db.ListRangeAsync(WalletKeys.LatestCoins, 0, WalletKeys.LatestCoinsKept - 1);
+            if (listed.Any(entry => entry.ToString().StartsWith(hexHash, StringComparison.Ordinal)))
+            {
+                return true;
+            }
+        }
+
+        // The coin is in the wallet; now its entry among the latest, pushed and trimmed together.
+        // Should this fail, the retry finds the coin stored with these bytes and lists it then, as
+        // the newest even if newer coins were listed meanwhile: the list shows recent finds, the
+        // wallet is the record.
         var now = await NowAsync(db);
-        // One transaction, applied only while the wallet lacks the coin: the coin and its "latest
-        // coins" entry are stored together or not at all, and a retry never lists it twice.
         var transaction = db.CreateTransaction();
-        transaction.AddCondition(Condition.HashNotExists(WalletKeys.Wallet, hexHash));
-        _ = transaction.HashSetAsync(WalletKeys.Wallet, hexHash, randomBytes);
         _ = transaction.ListLeftPushAsync(WalletKeys.LatestCoins, $"{hexHash} {now}");
         _ = transaction.ListTrimAsync(WalletKeys.LatestCoins, 0, WalletKeys.LatestCoinsKept - 1);
-        if (await ExecuteAsync(transaction))
-        {
-            return true;
-        }
-
-        // Not applied: the wallet holds the coin, or Redis refused the check itself (LOADING
-        // after a restart). The stored bytes tell which. These very bytes: an earlier attempt of
-        // this store landed and only its reply was lost, so the coin is this worker's find. Other
-        // bytes: the original's "We already had that coin". None: not stored, it goes again.
-        var stored = await db.HashGetAsync(WalletKeys.Wallet, hexHash);
-        if (stored.IsNull)
-        {
-            throw new RedisException($"The coin {hexHash[..8]}... was not stored; it will be sent again.");
-        }
-
-        return ((byte[])stored!).AsSpan().SequenceEqual(randomBytes);
+        await ExecuteAsync(transaction);
+        return true;
     }
 
     public async Task AddHashesAsync(FlushBatch batch)
@@ -76,6 +89,12 @@ public sealed class RedisWallet(IConnectionMultiplexer redis, WorkerIdentity ide
         else
         {
             _ = transaction.KeyDeleteAsync(WalletKeys.WorkerState(identity.Id));
+        }
+
+        // Where it runs, so the page shows the spread over the nodes and a move after a drain.
+        if (identity.Node is { } node)
+        {
+            _ = transaction.StringSetAsync(WalletKeys.WorkerNode(identity.Id), node, WalletKeys.WorkerExpiry);
         }
 
         if (timings is not null)
