@@ -69,7 +69,7 @@ def engine_env():
 
 
 def before_tree():
-    """A detached worktree of BEFORE, made once, outside the repository."""
+    """A detached worktree of BEFORE, outside the repository; removed at the end of the run."""
     path = os.path.join(tempfile.gettempdir(), f"brkcoin-bench-{BEFORE}")
     if not os.path.isdir(path):
         run(["git", "-C", ROOT, "worktree", "add", "--detach", path, BEFORE])
@@ -307,6 +307,9 @@ def main():
             shutil.rmtree(work, ignore_errors=True)
         print_tables(results, sizes, builds, variants)
     finally:
+        before = os.path.join(tempfile.gettempdir(), f"brkcoin-bench-{BEFORE}")
+        if os.path.isdir(before):
+            run(["git", "-C", ROOT, "worktree", "remove", "--force", before], check=False)
         if started_engine:
             log("stopping eng/engine.sh")
             run(["bash", ENGINE, "stop"], check=False)
