@@ -77,12 +77,10 @@ def before_tree():
 
 
 def build(root, tag, env):
-    """The images as that commit's eng/engine.sh builds them, and its AppHost for the files."""
+    """The images as that commit's eng/engine.sh builds them; returns the seconds it took."""
     started = time.monotonic()
     run(["bash", os.path.join(root, "eng", "engine.sh"), "images"], env={**env, "BRKCOIN_IMAGE_TAG": tag})
-    seconds = time.monotonic() - started
-    run(["dotnet", "build", os.path.join(root, "BrkCoin.AppHost"), "-c", "Release", "-nologo", "-v:q"])
-    return seconds
+    return time.monotonic() - started
 
 
 def publish(root, tag, shape_args, output, env):
@@ -293,6 +291,8 @@ def main():
             for label, tag, root in variants:
                 log(f"building the images of {label}")
                 builds[tag] = build(root, tag, env)
+        for _, _, root in variants:  # that commit's AppHost writes its deployment files
+            run(["dotnet", "build", os.path.join(root, "BrkCoin.AppHost"), "-c", "Release", "-nologo", "-v:q"])
         sizes = {tag: image_sizes(tag, env) for _, tag, _ in variants}
         results = {}
         work = tempfile.mkdtemp(prefix="brkcoin-containers-")
