@@ -172,14 +172,14 @@ native_rootfs() { # runtime-deps rootfs
     mkdir -p "$dir/etc/ssl/certs" "$dir/home/app" "$dir/tmp"
     chmod 1777 "$dir/tmp"
     local lib found
-    for lib in ld-linux-x86-64.so.2 ld-linux-aarch64.so.1 libc.so.6 libm.so.6 libssl.so.3 libcrypto.so.3; do
+    for lib in ld-linux-x86-64.so.2 libc.so.6 libm.so.6 libssl.so.3 libcrypto.so.3; do
       # Resolved (cp -L) into the same path as in Debian, under usr/ (bookworm has merged /usr).
       found=$(find "$deps/usr/lib" -name "$lib" -not -path '*/usr/lib64/*' | head -n1)
       [[ -n "$found" ]] || continue
       mkdir -p "$dir/$(dirname "${found#"$deps/"}")"
       cp -L "$found" "$dir/${found#"$deps/"}"
     done
-    # The loader's path written into every binary: /lib64/… on x86-64, /lib/… on arm64.
+    # The loader's path written into every x86-64 binary is /lib64/ld-linux-x86-64.so.2 (`images` builds linux-x64).
     ln -s usr/lib "$dir/lib"
     if [[ -e "$deps/usr/lib64" ]]; then
       mkdir -p "$dir/usr/lib64"
