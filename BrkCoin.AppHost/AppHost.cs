@@ -19,6 +19,7 @@ var workshop = builder.AddWorkshop(mining);
 
 var rng = builder.AddProject<Projects.BrkCoin_Rng>("rng")
     .WithRunModeLaunch(mining)
+    .WithNativeImage()
     .WithScalableReplicas(workshop, mining.RngReplicas, mining.MaxRngReplicas, shownAs: "Workshop:RngReplicas", addressesFor: "Worker:RngReplicas")
     .WithHttpHealthCheck("/health")
     .WithThroughputMode(mining, "Rng:Latency", "Rng:ConcurrentRequests")
@@ -34,6 +35,7 @@ var rng = builder.AddProject<Projects.BrkCoin_Rng>("rng")
 
 var hasher = builder.AddProject<Projects.BrkCoin_Hasher>("hasher")
     .WithRunModeLaunch(mining)
+    .WithNativeImage()
     .WithScalableReplicas(workshop, mining.HasherReplicas, mining.MaxHasherReplicas, shownAs: "Workshop:HasherReplicas", addressesFor: "Worker:HasherReplicas")
     .WithHttpHealthCheck("/health")
     .WithThroughputMode(mining, "Hasher:Latency")
@@ -42,6 +44,7 @@ var hasher = builder.AddProject<Projects.BrkCoin_Hasher>("hasher")
 
 builder.AddProject<Projects.BrkCoin_Worker>("worker")
     .WithRunModeLaunch(mining)
+    .WithNativeImage()
     .WithScalableReplicas(workshop, mining.Workers, mining.MaxWorkers, shownAs: "Workshop:Workers")
     .WithEnvironment("Worker__Loops", mining.LoopsPerWorker.ToString(System.Globalization.CultureInfo.InvariantCulture))
     .WithReference(rng).WaitForUnlessScalable(rng, workshop)

@@ -1,4 +1,11 @@
+using Microsoft.Extensions.Options;
 using BrkCoin.Hasher;
+
+// The container's health check runs this binary again with --probe-alive (see AliveProbe).
+if (AliveProbe.Requested(args))
+{
+    return await AliveProbe.RunAsync();
+}
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -7,8 +14,8 @@ builder.Services.AddProblemDetails();
 builder.Services.AddSingleton<BrkCoin.Mining.InFlight>();
 builder.Services.AddOptions<HasherOptions>()
     .BindConfiguration(HasherOptions.Section)
-    .ValidateDataAnnotations()
     .ValidateOnStart();
+builder.Services.AddSingleton<IValidateOptions<HasherOptions>, HasherOptionsValidator>();
 
 var app = builder.Build();
 

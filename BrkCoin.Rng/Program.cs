@@ -1,4 +1,11 @@
+using Microsoft.Extensions.Options;
 using BrkCoin.Rng;
+
+// The container's health check runs this binary again with --probe-alive (see AliveProbe).
+if (AliveProbe.Requested(args))
+{
+    return await AliveProbe.RunAsync();
+}
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -6,8 +13,8 @@ builder.AddServiceDefaults();
 builder.Services.AddProblemDetails();
 builder.Services.AddOptions<RngOptions>()
     .BindConfiguration(RngOptions.Section)
-    .ValidateDataAnnotations()
     .ValidateOnStart();
+builder.Services.AddSingleton<IValidateOptions<RngOptions>, RngOptionsValidator>();
 builder.Services.AddSingleton<RngGate>();
 builder.Services.AddSingleton<RngMetrics>();
 builder.Services.AddSingleton<BrkCoin.Mining.InFlight>();

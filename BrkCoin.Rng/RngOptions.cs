@@ -1,4 +1,6 @@
 using System.ComponentModel.DataAnnotations;
+using BrkCoin.Settings;
+using Microsoft.Extensions.Options;
 
 namespace BrkCoin.Rng;
 
@@ -11,7 +13,7 @@ public sealed class RngOptions
     /// Simulated cost of one <c>GET /{n}</c>. The original sleeps 0.1 s: with one request at a
     /// time that caps a single rng at 10 requests/s, the bottleneck the workshop teaches.
     /// </summary>
-    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    [TimeSpanRange("00:00:00", "00:01:00")]
     public TimeSpan Latency { get; set; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>
@@ -30,7 +32,7 @@ public sealed class RngOptions
     /// what can be served in that time, so a draw is refused at once with 503 rather than served
     /// just after its caller gave up and sent it again to the back of the queue.
     /// </summary>
-    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    [TimeSpanRange("00:00:00.100", "00:10:00")]
     public TimeSpan MaxQueueWait { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>The queue actually kept: <see cref="QueueLimit"/>, or less when <see cref="MaxQueueWait"/> says so.</summary>
@@ -43,3 +45,11 @@ public sealed class RngOptions
     [Range(1, 64 * 1024 * 1024)]
     public int MaxBytes { get; set; } = 1024 * 1024;
 }
+
+/// <summary>
+/// Checks each setting of <see cref="RngOptions"/> against its attributes with code the options
+/// source generator writes at build time, where <c>ValidateDataAnnotations</c> would find them
+/// by reflection at run time (which native AOT cannot promise).
+/// </summary>
+[OptionsValidator]
+public sealed partial class RngOptionsValidator : IValidateOptions<RngOptions>;

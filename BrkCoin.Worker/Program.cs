@@ -3,6 +3,12 @@ using BrkCoin.Worker;
 using BrkCoin.Worker.Clients;
 using BrkCoin.Worker.Mining;
 
+// The container's health check runs this binary again with --probe-alive (see AliveProbe).
+if (AliveProbe.Requested(args))
+{
+    return await AliveProbe.RunAsync();
+}
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
@@ -10,8 +16,8 @@ builder.AddRedisClient("redis");
 
 builder.Services.AddOptions<WorkerOptions>()
     .BindConfiguration(WorkerOptions.Section)
-    .ValidateDataAnnotations()
     .ValidateOnStart();
+builder.Services.AddSingleton<IValidateOptions<WorkerOptions>, WorkerOptionsValidator>();
 builder.Services.AddSingleton<IValidateOptions<WorkerOptions>, WorkerOptionsRelations>();
 
 builder.Services.AddMinerClients();

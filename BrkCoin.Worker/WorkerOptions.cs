@@ -1,4 +1,6 @@
 using System.ComponentModel.DataAnnotations;
+using BrkCoin.Settings;
+using Microsoft.Extensions.Options;
 
 namespace BrkCoin.Worker;
 
@@ -8,7 +10,7 @@ public sealed class WorkerOptions
     public const string Section = "Worker";
 
     /// <summary>Simulated cost of one unit of work, paid before it (the original sleeps 0.1 s).</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    [TimeSpanRange("00:00:00", "00:01:00")]
     public TimeSpan Pause { get; set; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>Mining loops run side by side in one worker process.</summary>
@@ -16,7 +18,7 @@ public sealed class WorkerOptions
     public int Loops { get; set; } = 1;
 
     /// <summary>How often the units done are added to <c>hashes</c> (the original: about every second).</summary>
-    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
+    [TimeSpanRange("00:00:00.010", "00:10:00")]
     public TimeSpan CounterInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Random bytes drawn for one unit of work (the original draws 32).</summary>
@@ -24,28 +26,28 @@ public sealed class WorkerOptions
     public int RandomBytes { get; set; } = 32;
 
     /// <summary>First wait after a failed step; it doubles on each further failure (at least 10 ms: zero would spin).</summary>
-    [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
+    [TimeSpanRange("00:00:00.010", "00:01:00")]
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>Longest wait between retries (the original always waited 10 s).</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    [TimeSpanRange("00:00:00", "00:10:00")]
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Time given on shutdown to store a coin already found and to flush the counter.</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    [TimeSpanRange("00:00:00", "00:01:00")]
     public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// Longest wait for one call to rng or hasher before it counts as failed and is retried.
     /// </summary>
-    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    [TimeSpanRange("00:00:00.100", "00:10:00")]
     public TimeSpan CallTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// How long a connection to rng or hasher may serve further calls; zero (the default) opens
     /// a new connection per call, so per-connection balancers spread the calls over every replica.
     /// </summary>
-    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    [TimeSpanRange("00:00:00", "00:10:00")]
     public TimeSpan ConnectionReuse { get; set; } = TimeSpan.Zero;
 
     /// <summary>Where rng is; "http://rng" is resolved by service discovery.</summary>
@@ -66,3 +68,11 @@ public sealed class WorkerOptions
     /// <summary>The same for hasher.</summary>
     public List<Uri> HasherReplicas { get; set; } = [];
 }
+
+/// <summary>
+/// Checks each setting of <see cref="WorkerOptions"/> against its attributes with code the options
+/// source generator writes at build time, where <c>ValidateDataAnnotations</c> would find them
+/// by reflection at run time (which native AOT cannot promise).
+/// </summary>
+[OptionsValidator]
+public sealed partial class WorkerOptionsValidator : IValidateOptions<WorkerOptions>;

@@ -8,6 +8,7 @@
 #   eng/engine.sh start --fresh   the same on an empty engine: no containers, networks,
 #                           volumes or swarm left from an earlier run (what the tests use)
 #   eng/engine.sh images    build BrkCoin's four images with the SDK, as README tells users
+#                           (rng, hasher and worker as native binaries on the native base)
 #   eng/engine.sh status    exit 0 when dockerd and the registry run
 #   eng/engine.sh env       print the exports that point docker, docker-compose and the SDK at it
 #   eng/engine.sh stop      stop what start started, by PID
@@ -21,6 +22,7 @@ socket="$home/docker.sock"
 registry="127.0.0.1:$registry_port"
 # Honest names: these are Debian builds, never retagged as Microsoft's or Docker Hub's images.
 base_image="$registry/brkcoin/debian-dotnet-deps:bookworm"
+native_base_image="$registry/brkcoin/debian-native-deps:bookworm"
 redis_image="$registry/brkcoin/debian-redis:bookworm"
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
@@ -158,12 +160,49 @@ publish_rootfs() { # dir, image, import changes...
   docker push "$image" >/dev/null
 }
 
+# The base of the natively compiled services, taken file by file from the runtime-deps rootfs:
+# the C library and loader their binaries link (`ldd`: libc, libm, ld-linux), OpenSSL, which .NET
+# loads on first use for SHA-256 and for random bytes, the CA certificates, /etc/passwd and group
+# naming the image's user 1654, and /tmp. No shell, no package manager, no ICU (the services run
+# with invariant globalization). About 9 MB where the runtime-deps rootfs is 170.
+native_rootfs() { # runtime-deps rootfs
+  local deps=$1 dir="$home/rootfs-native"
+  if [[ ! -f "$dir/.done" ]]; then
+    rm -rf "$dir"
+    mkdir -p "$dir/etc/ssl/certs" "$dir/home/app" "$dir/tmp"
+    chmod 1777 "$dir/tmp"
+    local lib found
+    for lib in ld-linux-x86-64.so.2 libc.so.6 libm.so.6 libssl.so.3 libcrypto.so.3; do
+      # Resolved (cp -L) into the same path as in Debian, under usr/ (bookworm has merged /usr).
+      found=$(find "$deps/usr/lib" -name "$lib" -not -path '*/usr/lib64/*' | head -n1)
+      [[ -n "$found" ]] || continue
+      mkdir -p "$dir/$(dirname "${found#"$deps/"}")"
+      cp -L "$found" "$dir/${found#"$deps/"}"
+    done
+    # The loader's path written into every x86-64 binary is /lib64/ld-linux-x86-64.so.2 (`images` builds linux-x64).
+    ln -s usr/lib "$dir/lib"
+    if [[ -e "$deps/usr/lib64" ]]; then
+      mkdir -p "$dir/usr/lib64"
+      for lib in "$deps"/usr/lib64/ld-linux*; do cp -L "$lib" "$dir/usr/lib64/"; done
+      ln -s usr/lib64 "$dir/lib64"
+    fi
+    cp -L "$deps/etc/ssl/certs/ca-certificates.crt" "$dir/etc/ssl/certs/"
+    printf 'root:x:0:0:root:/root:/usr/sbin/nologin\napp:x:1654:1654:app:/home/app:/usr/sbin/nologin\n' >"$dir/etc/passwd"
+    printf 'root:x:0:\napp:x:1654:\n' >"$dir/etc/group"
+    chown 1654:1654 "$dir/home/app"
+    touch "$dir/.done"
+  fi
+  echo "$dir"
+}
+
 build_base_images() {
   # What a self-contained .NET app needs from the OS (ICU, OpenSSL, CA certificates, time zones),
   # the libraries Microsoft's runtime-deps image carries.
   local base
   base=$(rootfs dotnet-deps libicu72,libssl3,ca-certificates,tzdata)
   publish_rootfs "$base" "$base_image" 'ENV APP_UID=1654'
+
+  publish_rootfs "$(native_rootfs "$base")" "$native_base_image" 'ENV APP_UID=1654'
 
   # A stand-in for the redis image (Debian's redis-server), run as uid 999 like the official one,
   # with /data owned by it so a fresh named volume is writable.
@@ -176,12 +215,15 @@ build_base_images() {
 
 build_app_images() {
   # Exactly README's build command; only the base image is replaced (and the app is
-  # self-contained, since a Debian base has no .NET runtime).
-  local tag=${BRKCOIN_IMAGE_TAG:-latest}
+  # self-contained, since a Debian base has no .NET runtime); the natively compiled services
+  # (rng, hasher, worker) go on the native base.
+  local tag=${BRKCOIN_IMAGE_TAG:-latest} project base
   for project in Rng Hasher Worker WebUi; do
+    base=$native_base_image
+    [[ $project == WebUi ]] && base=$base_image
     log "building brkcoin-${project,,}:$tag"
     dotnet publish "$repo_root/BrkCoin.$project" -t:PublishContainer -c Release -r linux-x64 --self-contained \
-      -p:ContainerBaseImage="$base_image" -p:ContainerImageTag="$tag" -nologo -v:q >"$home/publish-$project.log" 2>&1 \
+      -p:ContainerBaseImage="$base" -p:ContainerImageTag="$tag" -nologo -v:q >"$home/publish-$project.log" 2>&1 \
       || { tail -n 30 "$home/publish-$project.log" >&2; return 1; }
   done
   # Each rebuild leaves the previous images untagged; the cache should not grow run after run.
@@ -215,6 +257,7 @@ case "${1:-}" in
   env)
     echo "export DOCKER_HOST=$DOCKER_HOST"
     echo "export BRKCOIN_BASE_IMAGE=$base_image"
+    echo "export BRKCOIN_NATIVE_BASE_IMAGE=$native_base_image"
     echo "export BRKCOIN_REDIS_IMAGE=$redis_image"
     ;;
   stop)

@@ -84,6 +84,15 @@ public sealed class DeploymentSettings
     [RegularExpression("^$|^[A-Za-z0-9._:/@-]+$")]
     public string BaseImage { get; set; } = string.Empty;
 
+    /// <summary>
+    /// Base image of the natively compiled services (rng, hasher, worker); empty for
+    /// <see cref="BaseImage"/> when that is set, else the SDK's own (Microsoft's runtime-deps
+    /// image, pulled). <c>eng/engine.sh</c> builds one offline that holds only what their
+    /// binaries load.
+    /// </summary>
+    [RegularExpression("^$|^[A-Za-z0-9._:/@-]+$")]
+    public string NativeBaseImage { get; set; } = string.Empty;
+
     /// <summary>The Compose project or Swarm stack <c>aspire deploy</c> and <c>aspire destroy</c> act on.</summary>
     [RegularExpression("^[a-z0-9][a-z0-9_-]*$")]
     public string Project { get; set; } = "brkcoin";

@@ -70,26 +70,29 @@ public sealed class GeneratedEnvironmentTests(PublishedFilesFixture published) :
         Assert.InRange(json.GetProperty("coins").GetInt64(), 1, wallet.Length);
         Assert.All(wallet, coin => Assert.True(CoinRule.Verifies(coin.Name!, (byte[])coin.Value!)));
 
-        // The compose health check as written (bash over /dev/tcp): it passes on a live service
-        // and fails where nothing listens.
-        foreach (var service in new[] { "rng", "webui" })
+        // The compose health checks as written — the native services' own binary with
+        // --probe-alive, the web UI's bash over /dev/tcp: each passes on a live service and fails
+        // where nothing listens.
+        foreach (var service in new[] { "rng", "hasher", "worker", "webui" })
         {
             Assert.Equal(0, await RunHealthCheckAsync(service, ports[service]));
         }
 
         Assert.NotEqual(0, await RunHealthCheckAsync("rng", FreePort.OnLoopback()));
+        Assert.NotEqual(0, await RunHealthCheckAsync("webui", FreePort.OnLoopback()));
     }
 
     private async Task<int> RunHealthCheckAsync(string service, int port)
     {
         var test = ComposeFile.List(ComposeFile.Map(_compose.Service(service)["healthcheck"])["test"]);
         Assert.Equal("CMD", test[0]);
-        // As Compose hands it to the container: "$$" becomes the "$" the shell gets.
-        var start = new ProcessStartInfo(test[1]) { RedirectStandardError = true };
-        foreach (var argument in test.Skip(2))
-        {
-            start.ArgumentList.Add(_compose.Interpolate(argument));
-        }
+        // As Compose hands it to the container: "$$" becomes the "$" the shell gets. The image's
+        // own binary (/app/BrkCoin.Rng) is the one this build made.
+        var arguments = test.Skip(2).Select(_compose.Interpolate);
+        var start = test[1].StartsWith("/app/", StringComparison.Ordinal)
+            ? BuiltProgram.StartInfo(test[1]["/app/".Length..], arguments)
+            : new ProcessStartInfo(test[1], arguments);
+        start.RedirectStandardError = true;
 
         start.Environment["HTTP_PORTS"] = port.ToString();
         using var check = Process.Start(start)!;

@@ -94,6 +94,7 @@ public sealed class AspireDeployTests(DockerEngineFixture engine, ITestOutputHel
             "--operation", "publish", "--step", step, "--output-path", folder,
             "--Deploy:Project", project,
             "--Deploy:BaseImage", engine.BaseImage,
+            "--Deploy:NativeBaseImage", engine.NativeBaseImage,
             "--Deploy:RedisImage", engine.RedisImage,
             "--Deploy:WebUiAddress", "127.0.0.1",
             "--Deploy:WebUiPort", port.ToString(CultureInfo.InvariantCulture),

@@ -24,6 +24,9 @@ public sealed class DockerEngineFixture : IAsyncLifetime
     /// <summary>The runtime-deps base the SDK builds BrkCoin's images on, offline.</summary>
     public string BaseImage { get; private set; } = string.Empty;
 
+    /// <summary>The base of the natively compiled services: their libraries, no shell.</summary>
+    public string NativeBaseImage { get; private set; } = string.Empty;
+
     public async ValueTask InitializeAsync()
     {
         Missing = MissingPrerequisite();
@@ -47,6 +50,7 @@ public sealed class DockerEngineFixture : IAsyncLifetime
         DockerHost = exports["DOCKER_HOST"];
         RedisImage = exports["BRKCOIN_REDIS_IMAGE"];
         BaseImage = exports["BRKCOIN_BASE_IMAGE"];
+        NativeBaseImage = exports["BRKCOIN_NATIVE_BASE_IMAGE"];
     }
 
     public async ValueTask DisposeAsync()

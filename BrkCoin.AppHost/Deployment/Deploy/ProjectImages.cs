@@ -19,11 +19,12 @@ public sealed class ProjectImages(DeploymentSettings settings, CommandRunner run
             var path = project.Annotations.OfType<IProjectMetadata>().Single().ProjectPath;
             var image = settings.ImageFor(project.Name);
             logger.LogInformation("Building {Image} from {Project}", image, Path.GetFileName(path));
-            await runner.RunCheckedAsync($"Building the image of {project.Name}", "dotnet", PublishArguments(path, project.Name), BuildTimeout);
+            var native = project.Annotations.OfType<NativeImageAnnotation>().Any();
+            await runner.RunCheckedAsync($"Building the image of {project.Name}", "dotnet", PublishArguments(path, project.Name, native), BuildTimeout);
         }
     }
 
-    public IEnumerable<string> PublishArguments(string projectPath, string resourceName)
+    public IEnumerable<string> PublishArguments(string projectPath, string resourceName, bool native = false)
     {
         // "registry.example.com/you": the SDK takes the host as the registry, the rest as the
         // start of the repository, so the pushed image is the one the deployment files name. By
@@ -50,11 +51,14 @@ public sealed class ProjectImages(DeploymentSettings settings, CommandRunner run
             arguments.Add($"-p:ContainerRegistry={registry}");
         }
 
-        if (settings.BaseImage.Length > 0)
+        // A native binary needs no .NET on its base; with no base of its own named it takes the
+        // other services' (which carries everything it loads), else the SDK's runtime-deps.
+        var baseImage = native && settings.NativeBaseImage.Length > 0 ? settings.NativeBaseImage : settings.BaseImage;
+        if (baseImage.Length > 0)
         {
             // A base without .NET (runtime-deps, or eng/engine.sh's Debian one) needs the runtime in the app.
             var architecture = System.Runtime.InteropServices.RuntimeInformation.OSArchitecture == System.Runtime.InteropServices.Architecture.Arm64 ? "arm64" : "x64";
-            arguments.AddRange([$"-p:ContainerBaseImage={settings.BaseImage}", "-r", $"linux-{architecture}", "--self-contained"]);
+            arguments.AddRange([$"-p:ContainerBaseImage={baseImage}", "-r", $"linux-{architecture}", "--self-contained"]);
         }
 
         return arguments;
