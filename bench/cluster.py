@@ -193,7 +193,7 @@ def main():
     try:
         docker(1, "node", "update", "--label-add", "brkcoin.wallet=true", "node1")
         common = ["--output-path", folder, "--Deploy:Target", "swarm", "--Deploy:Project", STACK, "--Deploy:EndpointMode", "dnsrr",
-                  "--Deploy:Registry", env["BRKCOIN_CLUSTER_REGISTRY"], "--Deploy:BaseImage", env["BRKCOIN_BASE_IMAGE"],
+                  "--Deploy:Registry", env["BRKCOIN_CLUSTER_REGISTRY"], "--Deploy:BaseImage", env["BRKCOIN_BASE_IMAGE"], "--Deploy:NativeBaseImage", env["BRKCOIN_NATIVE_BASE_IMAGE"],
                   "--Deploy:RedisImage", env["BRKCOIN_REDIS_IMAGE"]]
         apphost = ["dotnet", "run", "--project", os.path.join(ROOT, "BrkCoin.AppHost"), "--", "--operation", "publish"]
         build_env = dict(os.environ, DOCKER_HOST=socket_of(1),

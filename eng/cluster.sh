@@ -148,17 +148,18 @@ form_swarm() { # count
 
 build_images() {
   # Once, with the SDK, straight into the cluster's registry: exactly the deploy step's build.
-  local base; base=$(base_image)
+  local base native; base=$(base_image); native=$(native_base_image)
   log "building BrkCoin's images into $registry"
   # Both registries speak plain HTTP: the base image's (engine.sh, on loopback) and the cluster's.
   DOTNET_CONTAINER_INSECURE_REGISTRIES="$registry,${base%%/*}" DOCKER_HOST="unix://$(node_sock 1)" \
     dotnet run --project "$repo_root/BrkCoin.AppHost" -- \
     --operation publish --step brkcoin-images --output-path "$home/files" \
-    --Deploy:Registry "$registry" --Deploy:BaseImage "$base" >"$home/images.log" 2>&1 \
+    --Deploy:Registry "$registry" --Deploy:BaseImage "$base" --Deploy:NativeBaseImage "$native" >"$home/images.log" 2>&1 \
     || { grep -iE 'error|failed' "$home/images.log" | grep -v ' at ' | head -n 10 >&2; return 1; }
 }
 
 base_image() { bash "$engine" env | sed -n 's/^export BRKCOIN_BASE_IMAGE=//p'; }
+native_base_image() { bash "$engine" env | sed -n 's/^export BRKCOIN_NATIVE_BASE_IMAGE=//p'; }
 
 # engine.sh's registry, on the host's loopback. The SDK, which pulls the base image itself, takes
 # a registry as plain HTTP only where the engine at DOCKER_HOST (node1) lists it as insecure.
@@ -224,6 +225,7 @@ case "${1:-}" in
     echo "export DOCKER_HOST=unix://$(node_sock 1)"
     echo "export BRKCOIN_CLUSTER_REGISTRY=$registry"
     echo "export BRKCOIN_BASE_IMAGE=$(base_image)"
+    echo "export BRKCOIN_NATIVE_BASE_IMAGE=$(native_base_image)"
     echo "export BRKCOIN_REDIS_IMAGE=$registry/brkcoin/debian-redis:bookworm"
     ;;
   kill)

@@ -324,6 +324,7 @@ public sealed partial class ClusterLessonsTests(DockerEngineFixture engine, Clus
             "--Deploy:EndpointMode", "dnsrr",
             "--Deploy:Registry", cluster.Registry,
             "--Deploy:BaseImage", engine.BaseImage,
+            "--Deploy:NativeBaseImage", engine.NativeBaseImage,
             "--Deploy:RedisImage", cluster.RedisImage,
             .. more,
         ],
