@@ -14,7 +14,9 @@ namespace Microsoft.Extensions.Hosting;
 /// the JIT images use has nothing to run in. A native binary that stops before it builds its host
 /// costs about what that bash did (a few ms of CPU, a few MB), where starting a JIT service to ask
 /// cost ~70 ms of CPU and 44 MB. A raw socket, not HttpClient: one request on loopback, with
-/// bash's 3 s to read the answer.
+/// bash's 3 s to read the answer. It asks 127.0.0.1 on the port the deployment files give in
+/// HTTP_PORTS, as the bash check did; a service moved elsewhere (URLS, which Kestrel prefers)
+/// fails it, which is what the cluster's health-check lab relies on.
 /// </remarks>
 public static class AliveProbe
 {
@@ -28,7 +30,7 @@ public static class AliveProbe
     {
         var ports = Environment.GetEnvironmentVariable("HTTP_PORTS");
         var first = string.IsNullOrEmpty(ports) ? "8080" : ports.Split([',', ';'])[0];
-        if (!int.TryParse(first, out var port))
+        if (!int.TryParse(first, out var port) || port is < IPEndPoint.MinPort + 1 or > IPEndPoint.MaxPort)
         {
             await Console.Error.WriteLineAsync($"HTTP_PORTS '{ports}' names no port.");
             return 1;

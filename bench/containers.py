@@ -23,6 +23,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -167,6 +168,15 @@ def started_after(env, container):
 
 
 def measure(folder, env, model):
+    # Whatever happens while measuring, the shape's containers go: an engine that was already
+    # running would otherwise keep them mining after the bench.
+    try:
+        return measure_up(folder, env, model)
+    finally:
+        compose(folder, env, "down", "-v", "--remove-orphans", check=False)
+
+
+def measure_up(folder, env, model):
     compose(folder, env, "down", "-v", "--remove-orphans", check=False)
     up = time.time()
     compose(folder, env, "up", "-d")
@@ -215,7 +225,6 @@ def measure(folder, env, model):
         entry["cores"] += (cpu_after[cid] - cpu_before[cid]) / 1e9 / elapsed
         entry["rss"].append(memory.get(cid, (0, 0))[0])
         entry["cgroup"].append(memory.get(cid, (0, 0))[1])
-    compose(folder, env, "down", "-v", "--remove-orphans", check=False)
     return {
         "speed": (hashes_after - hashes_before) / elapsed,
         "model": model,
@@ -275,7 +284,13 @@ def print_tables(results, sizes, builds, variants):
         print(f"| {label} | " + " | ".join(row) + f" | {build} |")
 
 
+def stop_on_sigterm(signum, frame):
+    # A timeout's SIGTERM becomes an exception, so the cleanup blocks run as they do on Ctrl-C.
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 def main():
+    signal.signal(signal.SIGTERM, stop_on_sigterm)
     if not shutil.which("docker-compose"):
         raise SystemExit("docker-compose is needed (Debian's docker-compose)")
     started_engine = subprocess.run(["bash", ENGINE, "status"], capture_output=True).returncode != 0

@@ -22,7 +22,10 @@ socket="$home/docker.sock"
 registry="127.0.0.1:$registry_port"
 # Honest names: these are Debian builds, never retagged as Microsoft's or Docker Hub's images.
 base_image="$registry/brkcoin/debian-dotnet-deps:bookworm"
-native_base_image="$registry/brkcoin/debian-native-deps:bookworm"
+# Its tag changes with what it holds (native_libs below): a cached image of an older list is
+# never reused.
+native_libs="ld-linux-x86-64.so.2 libc.so.6 libm.so.6 libgcc_s.so.1 libssl.so.3 libcrypto.so.3"
+native_base_image="$registry/brkcoin/debian-native-deps:bookworm-$(echo "$native_libs" | sha256sum | cut -c1-8)"
 redis_image="$registry/brkcoin/debian-redis:bookworm"
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
@@ -161,21 +164,22 @@ publish_rootfs() { # dir, image, import changes...
 }
 
 # The base of the natively compiled services, taken file by file from the runtime-deps rootfs:
-# the C library and loader their binaries link (`ldd`: libc, libm, ld-linux), OpenSSL, which .NET
-# loads on first use for SHA-256 and for random bytes, the CA certificates, /etc/passwd and group
-# naming the image's user 1654, and /tmp. No shell, no package manager, no ICU (the services run
+# the C library and loader their binaries link (`ldd`: libc, libm, ld-linux), libgcc_s, which glibc
+# loads on demand when a thread is cancelled or exits, OpenSSL, which .NET loads on first use for
+# SHA-256 and for random bytes, the CA certificates, /etc/passwd and group naming the image's user
+# 1654, nsswitch.conf (/etc/hosts before DNS, as on Debian), and /tmp. No shell, no package manager, no ICU (the services run
 # with invariant globalization). About 9 MB where the runtime-deps rootfs is 170.
 native_rootfs() { # runtime-deps rootfs
   local deps=$1 dir="$home/rootfs-native"
-  if [[ ! -f "$dir/.done" ]]; then
+  if [[ "$(cat "$dir/.done" 2>/dev/null)" != "$native_libs" ]]; then
     rm -rf "$dir"
     mkdir -p "$dir/etc/ssl/certs" "$dir/home/app" "$dir/tmp"
     chmod 1777 "$dir/tmp"
     local lib found
-    for lib in ld-linux-x86-64.so.2 libc.so.6 libm.so.6 libssl.so.3 libcrypto.so.3; do
+    for lib in $native_libs; do
       # Resolved (cp -L) into the same path as in Debian, under usr/ (bookworm has merged /usr).
       found=$(find "$deps/usr/lib" -name "$lib" -not -path '*/usr/lib64/*' | head -n1)
-      [[ -n "$found" ]] || continue
+      [[ -n "$found" ]] || { log "the runtime-deps rootfs has no $lib: the native base would not run"; return 1; }
       mkdir -p "$dir/$(dirname "${found#"$deps/"}")"
       cp -L "$found" "$dir/${found#"$deps/"}"
     done
@@ -189,8 +193,9 @@ native_rootfs() { # runtime-deps rootfs
     cp -L "$deps/etc/ssl/certs/ca-certificates.crt" "$dir/etc/ssl/certs/"
     printf 'root:x:0:0:root:/root:/usr/sbin/nologin\napp:x:1654:1654:app:/home/app:/usr/sbin/nologin\n' >"$dir/etc/passwd"
     printf 'root:x:0:\napp:x:1654:\n' >"$dir/etc/group"
+    printf 'hosts: files dns\n' >"$dir/etc/nsswitch.conf"
     chown 1654:1654 "$dir/home/app"
-    touch "$dir/.done"
+    echo "$native_libs" >"$dir/.done"
   fi
   echo "$dir"
 }

@@ -51,6 +51,13 @@ public sealed class ProjectImages(DeploymentSettings settings, CommandRunner run
             arguments.Add($"-p:ContainerRegistry={registry}");
         }
 
+        // Native AOT compiles only for the machine's own OS: from macOS or Windows the image of a
+        // native service is a JIT build of the same code, as it was before the lean images.
+        if (native && !OperatingSystem.IsLinux())
+        {
+            arguments.Add("-p:PublishAot=false");
+        }
+
         // A native binary needs no .NET on its base; with no base of its own named it takes the
         // other services' (which carries everything it loads), else the SDK's runtime-deps.
         var baseImage = native && settings.NativeBaseImage.Length > 0 ? settings.NativeBaseImage : settings.BaseImage;
