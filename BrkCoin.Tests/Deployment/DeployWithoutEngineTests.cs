@@ -15,7 +15,7 @@ public sealed class DeployWithoutEngineTests
         try
         {
             var info = BuiltProgram.StartInfo("BrkCoin.AppHost",
-                ["--operation", "publish", "--step", step, "--output-path", folder],
+                (step == "deploy" ? ReadmeCommands.Deploy : ReadmeCommands.Destroy).AppHostArgumentsWith(folder),
                 new Dictionary<string, string> { ["DOCKER_HOST"] = $"unix://{socket}" });
             var (exitCode, output) = await BuiltProgram.RunAsync(info, TimeSpan.FromMinutes(3));
 

@@ -3,8 +3,8 @@ using BrkCoin.Tests.Support;
 namespace BrkCoin.Tests.Deployment;
 
 /// <summary>
-/// Runs the AppHost's two publish commands once for every class that reads their output, exactly
-/// as the README gives them: the deployment files (three workers, throughput mode) and the Aspire
+/// Runs the AppHost's two publish commands once for every class that reads their output, with
+/// README's own arguments (read from README.md): the deployment files (three workers, throughput mode) and the Aspire
 /// manifest. Shared by a collection: as a class fixture it ran five times.
 /// </summary>
 public sealed class PublishedFilesFixture : IAsyncLifetime
@@ -18,13 +18,13 @@ public sealed class PublishedFilesFixture : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         var publish = BuiltProgram.StartInfo("BrkCoin.AppHost",
-            ["--operation", "publish", "--step", "publish", "--output-path", Output, "--Mining:Workers=3", "--Mining:Throughput=true"]);
+            ReadmeCommands.Publish.AppHostArgumentsWith(Output, "--Mining:Workers=3", "--Mining:Throughput=true"));
         var (exitCode, log) = await BuiltProgram.RunAsync(publish, TimeSpan.FromMinutes(3));
         PublishLog = log;
         Assert.True(exitCode == 0, $"publish failed ({exitCode}):\n{log}");
 
         var manifest = BuiltProgram.StartInfo("BrkCoin.AppHost",
-            ["--publisher", "manifest", "--output-path", ManifestOutput]);
+            ReadmeCommands.Manifest.AppHostArgumentsWith(ManifestOutput));
         (exitCode, log) = await BuiltProgram.RunAsync(manifest, TimeSpan.FromMinutes(3));
         Assert.True(exitCode == 0, $"manifest failed ({exitCode}):\n{log}");
     }

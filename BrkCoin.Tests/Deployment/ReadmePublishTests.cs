@@ -4,7 +4,7 @@ using BrkCoin.Tests.Support;
 namespace BrkCoin.Tests.Deployment;
 
 /// <summary>
-/// README's publish commands typed literally at the repository root, as a newcomer does: the
+/// README's publish commands, read from README.md and typed literally at the repository root, as a newcomer does: the
 /// files land where README's next step looks for them, the secrets are the owner's alone, and
 /// git sees nothing new.
 /// </summary>
@@ -23,8 +23,8 @@ public sealed class ReadmePublishTests
 
         try
         {
-            await RunReadmeCommandAsync("run", "--project", "BrkCoin.AppHost", "--", "--operation", "publish", "--step", "publish", "--output-path", "deploy");
-            await RunReadmeCommandAsync("run", "--project", "BrkCoin.AppHost", "--", "--publisher", "manifest", "--output-path", "manifest");
+            await RunReadmeCommandAsync(ReadmeCommands.Publish);
+            await RunReadmeCommandAsync(ReadmeCommands.Manifest);
 
             var deploy = Path.Combine(RepositoryRoot.Path, "deploy");
             Assert.True(File.Exists(Path.Combine(deploy, "docker-compose.yaml")));
@@ -55,16 +55,16 @@ public sealed class ReadmePublishTests
         }
     }
 
-    private static async Task RunReadmeCommandAsync(params string[] arguments)
+    private static async Task RunReadmeCommandAsync(ReadmeCommand command)
     {
-        var info = new ProcessStartInfo("dotnet", arguments)
+        var info = new ProcessStartInfo("dotnet", command.DotnetArguments)
         {
             WorkingDirectory = RepositoryRoot.Path,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
         var (exitCode, output) = await BuiltProgram.RunAsync(info, TimeSpan.FromMinutes(4));
-        Assert.True(exitCode == 0, $"dotnet {string.Join(' ', arguments)} exited {exitCode}:\n{output}");
+        Assert.True(exitCode == 0, $"{command.Text} exited {exitCode}:\n{output}");
     }
 
     private static async Task<string> GitStatusAsync()

@@ -14,9 +14,14 @@ public sealed partial class AppHostProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
-    private AppHostProcess(Process process)
+    // `dotnet run` starts the AppHost as its child and does not pass Ctrl+C on (a terminal
+    // signals the whole group): the AppHost itself must be told, or DCP's services outlive it.
+    private readonly bool _signalChildren;
+
+    private AppHostProcess(Process process, bool signalChildren = false)
     {
         _process = process;
+        _signalChildren = signalChildren;
         process.OutputDataReceived += (_, line) => Append(line.Data);
         process.ErrorDataReceived += (_, line) => Append(line.Data);
         process.BeginOutputReadLine();
@@ -53,6 +58,31 @@ public sealed partial class AppHostProcess : IAsyncDisposable
         return new AppHostProcess(Process.Start(info)!);
     }
 
+    /// <summary>
+    /// README's run command typed literally at the repository root (read from README.md), with
+    /// <paramref name="environment"/> added: the launch profile, ports and build as a newcomer gets them.
+    /// </summary>
+    public static AppHostProcess StartAsReadmeRuns(IReadOnlyDictionary<string, string> environment)
+    {
+        var info = new ProcessStartInfo("dotnet", ReadmeCommands.Run.DotnetArguments)
+        {
+            WorkingDirectory = RepositoryRoot.Path,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var inherited in info.Environment.Keys.Where(k => k.StartsWith("ASPNETCORE_", StringComparison.Ordinal) || k.StartsWith("DOTNET_ENVIRONMENT", StringComparison.Ordinal)).ToList())
+        {
+            info.Environment.Remove(inherited);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
+        }
+
+        return new AppHostProcess(Process.Start(info)!, signalChildren: true);
+    }
+
     /// <summary>Waits for the AppHost to announce the web UI, and returns a client for it.</summary>
     public async Task<HttpClient> WebUiAsync(TimeSpan deadline)
     {
@@ -84,7 +114,14 @@ public sealed partial class AppHostProcess : IAsyncDisposable
             return;
         }
 
-        using (var term = Process.Start("kill", ["-INT", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        var pid = _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (_signalChildren)
+        {
+            using var children = Process.Start("pkill", ["-INT", "-P", pid]);
+            await children.WaitForExitAsync();
+        }
+
+        using (var term = Process.Start("kill", ["-INT", pid]))
         {
             await term.WaitForExitAsync();
         }

@@ -5,9 +5,8 @@ using BrkCoin.Tests.Support;
 namespace BrkCoin.Tests.Engine;
 
 /// <summary>
-/// The AppHost's deploy and destroy steps on the real engine, run as README gives them
-/// (<c>dotnet run --project BrkCoin.AppHost -- --operation publish --step deploy</c>, which is
-/// what <c>aspire deploy</c> runs): images built by the SDK on the offline base image, the files
+/// The AppHost's deploy and destroy steps on the real engine, with README's own arguments (read
+/// from README.md: <c>--operation publish --step deploy</c>, which is what <c>aspire deploy</c> runs): images built by the SDK on the offline base image, the files
 /// written, the Compose project up and healthy, the page mining; again, in place, on the same
 /// wallet; then down with the wallet's volume kept.
 /// </summary>
@@ -89,9 +88,9 @@ public sealed class AspireDeployTests(DockerEngineFixture engine, ITestOutputHel
 
     private async Task<(int ExitCode, string Output)> StepAsync(string step, string project, int port, string folder, params string[] more)
     {
-        var info = BuiltProgram.StartInfo("BrkCoin.AppHost",
+        var readme = step == "deploy" ? ReadmeCommands.Deploy : ReadmeCommands.Destroy;
+        var info = BuiltProgram.StartInfo("BrkCoin.AppHost", readme.AppHostArgumentsWith(folder,
         [
-            "--operation", "publish", "--step", step, "--output-path", folder,
             "--Deploy:Project", project,
             "--Deploy:BaseImage", engine.BaseImage,
             "--Deploy:NativeBaseImage", engine.NativeBaseImage,
@@ -99,7 +98,7 @@ public sealed class AspireDeployTests(DockerEngineFixture engine, ITestOutputHel
             "--Deploy:WebUiAddress", "127.0.0.1",
             "--Deploy:WebUiPort", port.ToString(CultureInfo.InvariantCulture),
             .. more,
-        ],
+        ]),
         new Dictionary<string, string> { ["DOCKER_HOST"] = engine.DockerHost });
         var started = DateTimeOffset.UtcNow;
         var result = await BuiltProgram.RunAsync(info, TimeSpan.FromMinutes(15));

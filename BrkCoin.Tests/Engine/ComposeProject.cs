@@ -35,14 +35,13 @@ public sealed class ComposeProject : IAsyncDisposable
     {
         var folder = Directory.CreateTempSubdirectory($"brkcoin-{name}-").FullName;
         var port = FreePort.OnLoopback();
-        var publish = BuiltProgram.StartInfo("BrkCoin.AppHost",
+        var publish = BuiltProgram.StartInfo("BrkCoin.AppHost", ReadmeCommands.Publish.AppHostArgumentsWith(folder,
         [
-            "--operation", "publish", "--step", "publish", "--output-path", folder,
             "--Deploy:RedisImage", engine.RedisImage,
             "--Deploy:WebUiAddress", "127.0.0.1",
             "--Deploy:WebUiPort", port.ToString(CultureInfo.InvariantCulture),
             .. publishArguments,
-        ]);
+        ]));
         var (exitCode, log) = await BuiltProgram.RunAsync(publish, TimeSpan.FromMinutes(3));
         Assert.True(exitCode == 0, $"publish failed ({exitCode}):\n{log}");
 

@@ -31,15 +31,14 @@ public sealed class SwarmStack : IAsyncDisposable
     public static async Task<SwarmStack> DeployAsync(DockerEngineFixture engine, string name, IEnumerable<string> publishArguments)
     {
         var folder = Directory.CreateTempSubdirectory($"brkcoin-{name}-").FullName;
-        var publish = BuiltProgram.StartInfo("BrkCoin.AppHost",
+        var publish = BuiltProgram.StartInfo("BrkCoin.AppHost", ReadmeCommands.Publish.AppHostArgumentsWith(folder,
         [
-            "--operation", "publish", "--step", "publish", "--output-path", folder,
             "--Deploy:RedisImage", engine.RedisImage,
             // No IPVS in this kernel: Swarm's virtual IPs cannot balance here (see README).
             "--Deploy:EndpointMode", "dnsrr",
             "--Deploy:WebUiAddress", "127.0.0.1",
             .. publishArguments,
-        ]);
+        ]));
         var (exitCode, log) = await BuiltProgram.RunAsync(publish, TimeSpan.FromMinutes(3));
         Assert.True(exitCode == 0, $"publish failed ({exitCode}):\n{log}");
 
