@@ -27,35 +27,35 @@ public static class ComposeWriter
     public static async Task WriteAsync(DeploymentPlan plan, DeploymentSettings settings, string outputDirectory, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(outputDirectory);
-        var yaml = new SerializerBuilder()
-            .ConfigureDefaultValuesHandling(DefaultValuesHandling.OmitNull)
-            // "true" and "60" stay strings: Compose wants strings in environment and command.
-            .WithQuotingNecessaryStrings()
-            .WithEventEmitter(next => new MultiLineLiteralEmitter(next))
-            .Build()
-            .Serialize(Compose(plan, settings));
-
+        // Rendered once for the publish: the stack file names these secrets and secrets/ holds them.
+        var secretFiles = SwarmSecrets.Contents(plan);
         var header = "# Written by the BrkCoin AppHost's publish step from its model; regenerate rather than edit.\n";
-        await File.WriteAllTextAsync(Path.Combine(outputDirectory, FileName), header + yaml, cancellationToken);
-        var stack = new SerializerBuilder()
-            .ConfigureDefaultValuesHandling(DefaultValuesHandling.OmitNull)
-            .WithQuotingNecessaryStrings()
-            .WithEventEmitter(next => new MultiLineLiteralEmitter(next))
-            .Build()
-            .Serialize(Compose(plan, settings, swarm: true));
+        await File.WriteAllTextAsync(Path.Combine(outputDirectory, FileName), header + Yaml(Compose(plan, settings, swarm: false, secretFiles)), cancellationToken);
         var stackHeader = header
             + "# For Swarm, on a manager: docker stack deploy -c docker-stack.yaml brkcoin (its secrets come from secrets/).\n"
             + StackPlacementNote(plan);
-        await File.WriteAllTextAsync(Path.Combine(outputDirectory, StackFileName), stackHeader + stack, cancellationToken);
+        await File.WriteAllTextAsync(Path.Combine(outputDirectory, StackFileName), stackHeader + Yaml(Compose(plan, settings, swarm: true, secretFiles)), cancellationToken);
         await SecretFile.WriteAsync(Path.Combine(outputDirectory, EnvFileName), EnvFile(plan), cancellationToken);
         var secrets = Directory.CreateDirectory(Path.Combine(outputDirectory, SwarmSecrets.FilesFolder));
-        foreach (var (name, content) in SwarmSecrets.Contents(plan))
+        foreach (var (name, content) in secretFiles)
         {
             await SecretFile.WriteAsync(Path.Combine(secrets.FullName, name), content, cancellationToken);
         }
     }
 
-    public static Dictionary<string, object> Compose(DeploymentPlan plan, DeploymentSettings settings, bool swarm = false)
+    private static string Yaml(Dictionary<string, object> compose) =>
+        new SerializerBuilder()
+            .ConfigureDefaultValuesHandling(DefaultValuesHandling.OmitNull)
+            // "true" and "60" stay strings: Compose wants strings in environment and command.
+            .WithQuotingNecessaryStrings()
+            .WithEventEmitter(next => new MultiLineLiteralEmitter(next))
+            .Build()
+            .Serialize(compose);
+
+    public static Dictionary<string, object> Compose(DeploymentPlan plan, DeploymentSettings settings, bool swarm = false) =>
+        Compose(plan, settings, swarm, swarm ? SwarmSecrets.Contents(plan) : new Dictionary<string, string>());
+
+    private static Dictionary<string, object> Compose(DeploymentPlan plan, DeploymentSettings settings, bool swarm, IReadOnlyDictionary<string, string> secretFiles)
     {
         var services = new Dictionary<string, object>();
         foreach (var service in plan.Services)
@@ -78,9 +78,9 @@ public static class ComposeWriter
 
         compose["services"] = services;
         compose["networks"] = networks;
-        if (swarm && SwarmSecrets.Contents(plan) is { Count: > 0 } secrets)
+        if (swarm && secretFiles.Count > 0)
         {
-            compose["secrets"] = secrets.Keys.ToDictionary(
+            compose["secrets"] = secretFiles.Keys.ToDictionary(
                 name => name, name => (object)new Dictionary<string, object> { ["file"] = $"./{SwarmSecrets.FilesFolder}/{name}" });
         }
 
