@@ -196,7 +196,7 @@ public static class ComposeWriter
 
         if (service.StopGracePeriod is { } grace)
         {
-            definition["stop_grace_period"] = $"{(int)grace.TotalSeconds}s";
+            definition["stop_grace_period"] = Duration(grace);
         }
 
         if (service.DataPath is not null)
@@ -218,10 +218,10 @@ public static class ComposeWriter
                 ["test"] = new[] { "CMD" }
                     .Concat((swarm ? SwarmSecrets.ReadingSecrets(service, service.Probes.HealthCommand) : service.Probes.HealthCommand).Select(Escape))
                     .ToList(),
-                ["interval"] = "10s",
-                ["timeout"] = "5s",
-                ["retries"] = 3,
-                ["start_period"] = "15s",
+                ["interval"] = Duration(service.Probes.Timing.Interval),
+                ["timeout"] = Duration(service.Probes.Timing.CommandTimeout),
+                ["retries"] = service.Probes.Timing.Retries,
+                ["start_period"] = Duration(service.Probes.Timing.StartPeriod),
             };
         }
 
@@ -345,7 +345,7 @@ public static class ComposeWriter
             dashboard["deploy"] = new Dictionary<string, object>
             {
                 ["endpoint_mode"] = settings.EndpointMode,
-                ["resources"] = SwarmLimits(DashboardCpuLimit, DashboardMemoryLimit),
+                ["resources"] = SwarmLimits(plan.DashboardLimits.Cpu, plan.DashboardLimits.Memory),
             };
         }
 
@@ -356,10 +356,6 @@ public static class ComposeWriter
     {
         ["limits"] = new Dictionary<string, object> { ["cpus"] = Cpus(cpu), ["memory"] = Memory(memory).ToUpperInvariant() },
     };
-
-    // It reads every service's telemetry, which it keeps in memory: more room than a service gets.
-    private const string DashboardCpuLimit = "500m";
-    private const string DashboardMemoryLimit = "512Mi";
 
     private static Dictionary<string, object> DashboardService(DeploymentPlan plan, DeploymentSettings settings) => new()
     {
@@ -379,8 +375,8 @@ public static class ComposeWriter
         // Hardened as the services are: it serves on an unprivileged port and needs no capability.
         ["cap_drop"] = new[] { "ALL" },
         ["security_opt"] = new[] { "no-new-privileges:true" },
-        ["cpus"] = Cpus(DashboardCpuLimit),
-        ["mem_limit"] = Memory(DashboardMemoryLimit),
+        ["cpus"] = Cpus(plan.DashboardLimits.Cpu),
+        ["mem_limit"] = Memory(plan.DashboardLimits.Memory),
         ["restart"] = "always",
     };
 
@@ -401,6 +397,9 @@ public static class ComposeWriter
         quantity.EndsWith("Mi", StringComparison.Ordinal) ? quantity[..^2] + "m"
         : quantity.EndsWith("Gi", StringComparison.Ordinal) ? quantity[..^2] + "g"
         : quantity;
+
+    // Compose's durations in whole seconds, as "10s".
+    private static string Duration(TimeSpan span) => $"{(int)span.TotalSeconds}s";
 
     private static string HostBinding(string address) => string.IsNullOrEmpty(address) ? string.Empty : $"{address}:";
 
