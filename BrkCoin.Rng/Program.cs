@@ -2,10 +2,7 @@ using Microsoft.Extensions.Options;
 using BrkCoin.Rng;
 
 // The container's health check runs this binary again with --probe-alive (see AliveProbe).
-if (AliveProbe.Requested(args))
-{
-    return await AliveProbe.RunAsync();
-}
+await args.AnswerHealthCheckIfAskedAsync();
 
 var builder = WebApplication.CreateBuilder(args);
 

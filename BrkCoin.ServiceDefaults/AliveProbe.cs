@@ -24,7 +24,24 @@ public static class AliveProbe
 
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(3);
 
-    public static bool Requested(string[] args) => args is [Argument];
+    /// <summary>
+    /// When the container's health check started this process (<c>--probe-alive</c>), answers it
+    /// and ends the process with the answer as its exit code; otherwise returns at once, and the
+    /// service goes on to start. The first line of every service's Program.
+    /// </summary>
+    /// <remarks>
+    /// It ends the process itself (<see cref="Environment.Exit"/>, no reflection, native AOT
+    /// safe) so that a Program of top-level statements needs this one call, not a branch and a
+    /// return of its own: the check runs every 10 s in every container, and must be answered
+    /// before the host is built, which is what keeps it at a few ms of CPU.
+    /// </remarks>
+    public static async Task AnswerHealthCheckIfAskedAsync(this string[] args)
+    {
+        if (args is [Argument])
+        {
+            Environment.Exit(await RunAsync());
+        }
+    }
 
     public static async Task<int> RunAsync()
     {

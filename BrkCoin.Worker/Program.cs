@@ -4,10 +4,7 @@ using BrkCoin.Worker.Clients;
 using BrkCoin.Worker.Mining;
 
 // The container's health check runs this binary again with --probe-alive (see AliveProbe).
-if (AliveProbe.Requested(args))
-{
-    return await AliveProbe.RunAsync();
-}
+await args.AnswerHealthCheckIfAskedAsync();
 
 var builder = WebApplication.CreateBuilder(args);
 

@@ -20,6 +20,8 @@ import tempfile
 import time
 import urllib.request
 
+from procfs import cpu_seconds, rss_mb
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CLUSTER = os.path.join(ROOT, "eng", "cluster.sh")
 STACK = "brkcoin"
@@ -99,24 +101,6 @@ def wait_for_tasks(workers, rng):
         services = [s for s, _ in running_tasks()]
         return services.count("worker") == workers and services.count("rng") == rng and "webui" in services and "redis" in services
     wait(f"{workers} workers and {rng} rng running", settled, 300)
-
-
-def cpu_seconds(pid):
-    """CPU time of a process, or None once it is gone (a task restarted meanwhile)."""
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def rss_mb(pid):
-    try:
-        with open(f"/proc/{pid}/status") as status:
-            return int(re.search(r"VmRSS:\s+(\d+)", status.read()).group(1)) / 1024
-    except (OSError, AttributeError):
-        return None
 
 
 def containers():

@@ -30,6 +30,8 @@ import tempfile
 import time
 from datetime import datetime
 
+from procfs import cgroup_path, rss_mb
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ENGINE = os.path.join(ROOT, "eng", "engine.sh")
 # The last commit whose rng, hasher and worker images were JIT builds on the Debian base.
@@ -120,15 +122,6 @@ def hashes(env, redis_id):
     return int(out) if out.isdigit() else 0
 
 
-def cgroup_path(pid, controller):
-    with open(f"/proc/{pid}/cgroup") as groups:
-        for line in groups:
-            _, controllers, path = line.rstrip("\n").split(":", 2)
-            if controller in controllers.split(","):
-                return path
-    return None
-
-
 def cpu_ns(pid):
     path = cgroup_path(pid, "cpuacct")
     for mount in ("cpu,cpuacct", "cpuacct"):
@@ -140,11 +133,9 @@ def cpu_ns(pid):
 
 def memory_mb(pid):
     """(RSS of the container's main process, the cgroup's usage less inactive file pages) in MB."""
-    rss = 0
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                rss = int(line.split()[1]) / 1024
+    rss = rss_mb(pid)
+    if rss is None:
+        rss = 0
     path = cgroup_path(pid, "memory")
     folder = f"/sys/fs/cgroup/memory{path}"
     if os.path.isdir(folder):

@@ -27,35 +27,35 @@ public static class ComposeWriter
     public static async Task WriteAsync(DeploymentPlan plan, DeploymentSettings settings, string outputDirectory, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(outputDirectory);
-        var yaml = new SerializerBuilder()
-            .ConfigureDefaultValuesHandling(DefaultValuesHandling.OmitNull)
-            // "true" and "60" stay strings: Compose wants strings in environment and command.
-            .WithQuotingNecessaryStrings()
-            .WithEventEmitter(next => new MultiLineLiteralEmitter(next))
-            .Build()
-            .Serialize(Compose(plan, settings));
-
+        // Rendered once for the publish: the stack file names these secrets and secrets/ holds them.
+        var secretFiles = SwarmSecrets.Contents(plan);
         var header = "# Written by the BrkCoin AppHost's publish step from its model; regenerate rather than edit.\n";
-        await File.WriteAllTextAsync(Path.Combine(outputDirectory, FileName), header + yaml, cancellationToken);
-        var stack = new SerializerBuilder()
-            .ConfigureDefaultValuesHandling(DefaultValuesHandling.OmitNull)
-            .WithQuotingNecessaryStrings()
-            .WithEventEmitter(next => new MultiLineLiteralEmitter(next))
-            .Build()
-            .Serialize(Compose(plan, settings, swarm: true));
+        await File.WriteAllTextAsync(Path.Combine(outputDirectory, FileName), header + Yaml(Compose(plan, settings, swarm: false, secretFiles)), cancellationToken);
         var stackHeader = header
             + "# For Swarm, on a manager: docker stack deploy -c docker-stack.yaml brkcoin (its secrets come from secrets/).\n"
             + StackPlacementNote(plan);
-        await File.WriteAllTextAsync(Path.Combine(outputDirectory, StackFileName), stackHeader + stack, cancellationToken);
+        await File.WriteAllTextAsync(Path.Combine(outputDirectory, StackFileName), stackHeader + Yaml(Compose(plan, settings, swarm: true, secretFiles)), cancellationToken);
         await SecretFile.WriteAsync(Path.Combine(outputDirectory, EnvFileName), EnvFile(plan), cancellationToken);
         var secrets = Directory.CreateDirectory(Path.Combine(outputDirectory, SwarmSecrets.FilesFolder));
-        foreach (var (name, content) in SwarmSecrets.Contents(plan))
+        foreach (var (name, content) in secretFiles)
         {
             await SecretFile.WriteAsync(Path.Combine(secrets.FullName, name), content, cancellationToken);
         }
     }
 
-    public static Dictionary<string, object> Compose(DeploymentPlan plan, DeploymentSettings settings, bool swarm = false)
+    private static string Yaml(Dictionary<string, object> compose) =>
+        new SerializerBuilder()
+            .ConfigureDefaultValuesHandling(DefaultValuesHandling.OmitNull)
+            // "true" and "60" stay strings: Compose wants strings in environment and command.
+            .WithQuotingNecessaryStrings()
+            .WithEventEmitter(next => new MultiLineLiteralEmitter(next))
+            .Build()
+            .Serialize(compose);
+
+    public static Dictionary<string, object> Compose(DeploymentPlan plan, DeploymentSettings settings, bool swarm = false) =>
+        Compose(plan, settings, swarm, swarm ? SwarmSecrets.Contents(plan) : new Dictionary<string, string>());
+
+    private static Dictionary<string, object> Compose(DeploymentPlan plan, DeploymentSettings settings, bool swarm, IReadOnlyDictionary<string, string> secretFiles)
     {
         var services = new Dictionary<string, object>();
         foreach (var service in plan.Services)
@@ -78,9 +78,9 @@ public static class ComposeWriter
 
         compose["services"] = services;
         compose["networks"] = networks;
-        if (swarm && SwarmSecrets.Contents(plan) is { Count: > 0 } secrets)
+        if (swarm && secretFiles.Count > 0)
         {
-            compose["secrets"] = secrets.Keys.ToDictionary(
+            compose["secrets"] = secretFiles.Keys.ToDictionary(
                 name => name, name => (object)new Dictionary<string, object> { ["file"] = $"./{SwarmSecrets.FilesFolder}/{name}" });
         }
 
@@ -196,7 +196,7 @@ public static class ComposeWriter
 
         if (service.StopGracePeriod is { } grace)
         {
-            definition["stop_grace_period"] = $"{(int)grace.TotalSeconds}s";
+            definition["stop_grace_period"] = Duration(grace);
         }
 
         if (service.DataPath is not null)
@@ -218,10 +218,10 @@ public static class ComposeWriter
                 ["test"] = new[] { "CMD" }
                     .Concat((swarm ? SwarmSecrets.ReadingSecrets(service, service.Probes.HealthCommand) : service.Probes.HealthCommand).Select(Escape))
                     .ToList(),
-                ["interval"] = "10s",
-                ["timeout"] = "5s",
-                ["retries"] = 3,
-                ["start_period"] = "15s",
+                ["interval"] = Duration(service.Probes.Timing.Interval),
+                ["timeout"] = Duration(service.Probes.Timing.CommandTimeout),
+                ["retries"] = service.Probes.Timing.Retries,
+                ["start_period"] = Duration(service.Probes.Timing.StartPeriod),
             };
         }
 
@@ -345,7 +345,7 @@ public static class ComposeWriter
             dashboard["deploy"] = new Dictionary<string, object>
             {
                 ["endpoint_mode"] = settings.EndpointMode,
-                ["resources"] = SwarmLimits(DashboardCpuLimit, DashboardMemoryLimit),
+                ["resources"] = SwarmLimits(plan.DashboardLimits.Cpu, plan.DashboardLimits.Memory),
             };
         }
 
@@ -356,10 +356,6 @@ public static class ComposeWriter
     {
         ["limits"] = new Dictionary<string, object> { ["cpus"] = Cpus(cpu), ["memory"] = Memory(memory).ToUpperInvariant() },
     };
-
-    // It reads every service's telemetry, which it keeps in memory: more room than a service gets.
-    private const string DashboardCpuLimit = "500m";
-    private const string DashboardMemoryLimit = "512Mi";
 
     private static Dictionary<string, object> DashboardService(DeploymentPlan plan, DeploymentSettings settings) => new()
     {
@@ -379,8 +375,8 @@ public static class ComposeWriter
         // Hardened as the services are: it serves on an unprivileged port and needs no capability.
         ["cap_drop"] = new[] { "ALL" },
         ["security_opt"] = new[] { "no-new-privileges:true" },
-        ["cpus"] = Cpus(DashboardCpuLimit),
-        ["mem_limit"] = Memory(DashboardMemoryLimit),
+        ["cpus"] = Cpus(plan.DashboardLimits.Cpu),
+        ["mem_limit"] = Memory(plan.DashboardLimits.Memory),
         ["restart"] = "always",
     };
 
@@ -401,6 +397,9 @@ public static class ComposeWriter
         quantity.EndsWith("Mi", StringComparison.Ordinal) ? quantity[..^2] + "m"
         : quantity.EndsWith("Gi", StringComparison.Ordinal) ? quantity[..^2] + "g"
         : quantity;
+
+    // Compose's durations in whole seconds, as "10s".
+    private static string Duration(TimeSpan span) => $"{(int)span.TotalSeconds}s";
 
     private static string HostBinding(string address) => string.IsNullOrEmpty(address) ? string.Empty : $"{address}:";
 

@@ -8,7 +8,15 @@ namespace BrkCoin.AppHost.Deployment;
 public sealed record DeploymentPlan(
     IReadOnlyList<DeployedService> Services,
     IReadOnlyList<DeployedNetwork> Networks,
-    IReadOnlyDictionary<string, string> Secrets);
+    IReadOnlyDictionary<string, string> Secrets)
+{
+    /// <summary>
+    /// The Aspire dashboard's limits, where a target deploys it beside the services (Compose's
+    /// <c>Deploy:Dashboard</c>). It reads every service's telemetry, which it keeps in memory:
+    /// more room than a service gets.
+    /// </summary>
+    public DeployedLimits DashboardLimits { get; init; } = new(Cpu: "500m", Memory: "512Mi");
+}
 
 /// <summary>
 /// A network of the deployment: one per called service (its callers join it), and the front one
@@ -104,7 +112,33 @@ public sealed record DeployedAutoscaler(int MinReplicas, int MaxReplicas, string
 /// <param name="HealthCommand">Run inside the container (Compose and Swarm health checks, and Kubernetes where no path is given).</param>
 /// <param name="LivenessPath">HTTP path that says the process works; null to run the command.</param>
 /// <param name="ReadinessPath">HTTP path that says it may take traffic; null to run the command.</param>
-public sealed record DeployedProbes(IReadOnlyList<string> HealthCommand, string? LivenessPath, string? ReadinessPath);
+public sealed record DeployedProbes(IReadOnlyList<string> HealthCommand, string? LivenessPath, string? ReadinessPath)
+{
+    public DeployedProbeTiming Timing { get; init; } = DeployedProbeTiming.Standard;
+}
+
+/// <summary>How often a probe asks, how long it waits, and how many failures mark the service unhealthy.</summary>
+/// <param name="Interval">Between two checks.</param>
+/// <param name="AnswerTimeout">How long a probe waits for the answer (Kubernetes' kubelet), as our checks themselves wait 3 s.</param>
+/// <param name="CommandTimeout">
+/// How long the engine lets the whole check command run (Compose and Swarm): its process starts
+/// first, so it gets more than the check's own 3 s wait, and a slow answer is reported by the check.
+/// </param>
+/// <param name="Retries">Failures in a row before the service counts as unhealthy.</param>
+/// <param name="StartPeriod">After a start, failures that do not count yet (where the target has such a grace).</param>
+public sealed record DeployedProbeTiming(TimeSpan Interval, TimeSpan AnswerTimeout, TimeSpan CommandTimeout, int Retries, TimeSpan StartPeriod)
+{
+    /// <summary>
+    /// Every service's: a check every 10 s, three failures in a row. Swarm's health-check lesson
+    /// rolls an update back on these (15 s start period, then three failures 10 s apart).
+    /// </summary>
+    public static DeployedProbeTiming Standard { get; } = new(
+        Interval: TimeSpan.FromSeconds(10),
+        AnswerTimeout: TimeSpan.FromSeconds(3),
+        CommandTimeout: TimeSpan.FromSeconds(5),
+        Retries: 3,
+        StartPeriod: TimeSpan.FromSeconds(15));
+}
 
 /// <summary>What the container may do and use.</summary>
 /// <param name="RunAsUser">Numeric user (and group) it runs as; null for the image's own.</param>
@@ -119,6 +153,9 @@ public sealed record DeployedHardening(
 
 /// <summary>CPU in Kubernetes quantities ("50m"), memory likewise ("96Mi").</summary>
 public sealed record DeployedResources(string CpuRequest, string MemoryRequest, string CpuLimit, string MemoryLimit);
+
+/// <summary>Limits alone, for what a target runs with no scheduler to make requests to: CPU and memory as in <see cref="DeployedResources"/>.</summary>
+public sealed record DeployedLimits(string Cpu, string Memory);
 
 /// <summary>Where the metrics are served and the variable that turns the exporter on.</summary>
 public sealed record DeployedMetrics(string Path, EnvironmentVariable Enable);

@@ -261,9 +261,9 @@ public static class KubernetesWriter
             {
                 HttpGet = path is null ? null : new V1HTTPGetAction { Path = path, Port = service.PortName },
                 Exec = path is null ? new V1ExecAction { Command = service.Probes.HealthCommand.ToList() } : null,
-                PeriodSeconds = 10,
-                TimeoutSeconds = 3,
-                FailureThreshold = 3,
+                PeriodSeconds = (int)service.Probes.Timing.Interval.TotalSeconds,
+                TimeoutSeconds = (int)service.Probes.Timing.AnswerTimeout.TotalSeconds,
+                FailureThreshold = service.Probes.Timing.Retries,
             };
 
     /// <summary>

@@ -19,59 +19,41 @@ public static class WorkshopCommands
 
     /// <summary>"scale-worker", "scale-rng", "scale-hasher": one per scalable service, added with its pool.</summary>
     public static void AddScale(IResourceBuilder<WorkshopResource> workshop, WorkshopControls controls, ReplicaPool pool) =>
-        workshop.WithCommand($"scale-{pool.Service}", $"Scale {pool.Service}",
-            context => ScaleToAsync(controls, pool, context),
-            new CommandOptions
-            {
-                Description = $"Runs this many {pool.Service} replicas, 1 to {pool.Max}.",
-                IconName = "ArrowAutofitWidth",
-                Arguments = [Number(ReplicasArgument, $"{pool.Service} replicas (1–{pool.Max})")],
-            });
+        AddLesson(workshop, $"scale-{pool.Service}", $"Scale {pool.Service}",
+            $"Runs this many {pool.Service} replicas, 1 to {pool.Max}.", "ArrowAutofitWidth",
+            Number(ReplicasArgument, $"{pool.Service} replicas (1–{pool.Max})"),
+            context => ScaleToAsync(controls, pool, context));
 
     /// <summary>"set-rng-latency", "set-hasher-latency": the simulated cost the original hard-codes as 0.1 s.</summary>
     public static void AddLatencyKnob(IResourceBuilder<WorkshopResource> workshop, WorkshopControls controls, LatencyKnob knob) =>
-        workshop.WithCommand($"set-{knob.Service}-latency", $"Set {knob.Service} latency",
-            context => SetLatencyAsync(controls, context, knob),
-            new CommandOptions
-            {
-                Description = $"Time {knob.Service} spends on each {knob.Unit} (the original: 100 ms).",
-                IconName = "Timer",
-                Arguments = [Number(MillisecondsArgument, $"{knob.Service} latency in ms (0–{MaxLatencyMilliseconds})")],
-            });
+        AddLesson(workshop, $"set-{knob.Service}-latency", $"Set {knob.Service} latency",
+            $"Time {knob.Service} spends on each {knob.Unit} (the original: 100 ms).", "Timer",
+            Number(MillisecondsArgument, $"{knob.Service} latency in ms (0–{MaxLatencyMilliseconds})"),
+            context => SetLatencyAsync(controls, context, knob));
 
     /// <summary>
     /// "set-rng-cap": puts the original's one-request-at-a-time limit on or takes it off. Set, not
     /// toggled, so a trainer never has to remember which way it last went.
     /// </summary>
     public static void AddCapKnob(IResourceBuilder<WorkshopResource> workshop, WorkshopControls controls, ConcurrencyCapKnob knob) =>
-        workshop.WithCommand($"set-{knob.Service}-cap", $"Set {knob.Service}'s one-at-a-time cap",
-            async context =>
+        AddLesson(workshop, $"set-{knob.Service}-cap", $"Set {knob.Service}'s one-at-a-time cap",
+            $"{ConcurrencyCapKnob.On}: {knob.Service} serves one request at a time, as the original; {ConcurrencyCapKnob.Off}: every request at once.", "LockOpen",
+            new InteractionInput
             {
-                if (ConcurrencyCapKnob.Parse(ReadText(context, CapArgument)) is not { } cap)
-                {
-                    return CommandResults.Failure($"Give the cap as {ConcurrencyCapKnob.On} (one request at a time, as the original) or {ConcurrencyCapKnob.Off} (every request at once).");
-                }
-
-                controls.Settings.Set(knob.Setting, cap);
-                await controls.PublishAsync(context.Services);
-                return Answer(controls, knob.Describe(controls.Settings));
+                Name = CapArgument,
+                Label = $"{knob.Service}'s cap ({ConcurrencyCapKnob.On} or {ConcurrencyCapKnob.Off})",
+                InputType = InputType.Choice,
+                Options = [new(ConcurrencyCapKnob.On, $"{ConcurrencyCapKnob.On}: one request at a time"), new(ConcurrencyCapKnob.Off, $"{ConcurrencyCapKnob.Off}: every request at once")],
+                Required = true,
             },
-            new CommandOptions
-            {
-                Description = $"{ConcurrencyCapKnob.On}: {knob.Service} serves one request at a time, as the original; {ConcurrencyCapKnob.Off}: every request at once.",
-                IconName = "LockOpen",
-                Arguments =
-                [
-                    new InteractionInput
-                    {
-                        Name = CapArgument,
-                        Label = $"{knob.Service}'s cap ({ConcurrencyCapKnob.On} or {ConcurrencyCapKnob.Off})",
-                        InputType = InputType.Choice,
-                        Options = [new(ConcurrencyCapKnob.On, $"{ConcurrencyCapKnob.On}: one request at a time"), new(ConcurrencyCapKnob.Off, $"{ConcurrencyCapKnob.Off}: every request at once")],
-                        Required = true,
-                    },
-                ],
-            });
+            context => SetCapAsync(controls, context, knob));
+
+    /// <summary>A lesson the trainer gives with one value: the command, its one input, and what it does.</summary>
+    private static void AddLesson(
+        IResourceBuilder<WorkshopResource> workshop, string name, string displayName, string description, string icon,
+        InteractionInput input, Func<ExecuteCommandContext, Task<ExecuteCommandResult>> execute) =>
+        workshop.WithCommand(name, displayName, execute,
+            new CommandOptions { Description = description, IconName = icon, Arguments = [input] });
 
     /// <summary>"reset": the first shape and knobs again, whatever the lesson changed.</summary>
     public static void AddReset(IResourceBuilder<WorkshopResource> workshop, WorkshopControls controls) =>
@@ -138,6 +120,18 @@ public static class WorkshopCommands
         }
 
         controls.Settings.Set(knob.Setting, LatencyKnob.Format(TimeSpan.FromMilliseconds(ms)));
+        await controls.PublishAsync(context.Services);
+        return Answer(controls, knob.Describe(controls.Settings));
+    }
+
+    private static async Task<ExecuteCommandResult> SetCapAsync(WorkshopControls controls, ExecuteCommandContext context, ConcurrencyCapKnob knob)
+    {
+        if (ConcurrencyCapKnob.Parse(ReadText(context, CapArgument)) is not { } cap)
+        {
+            return CommandResults.Failure($"Give the cap as {ConcurrencyCapKnob.On} (one request at a time, as the original) or {ConcurrencyCapKnob.Off} (every request at once).");
+        }
+
+        controls.Settings.Set(knob.Setting, cap);
         await controls.PublishAsync(context.Services);
         return Answer(controls, knob.Describe(controls.Settings));
     }

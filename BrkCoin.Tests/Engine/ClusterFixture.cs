@@ -35,11 +35,11 @@ public sealed class ClusterFixture : IAsyncLifetime
         }
 
         // A cluster an earlier, killed run left would refuse a new start: take it down first.
-        await RunAsync([Script, "stop"], TimeSpan.FromMinutes(2));
-        var (exitCode, output) = await RunAsync([Script, "start", Nodes.ToString(System.Globalization.CultureInfo.InvariantCulture)], TimeSpan.FromMinutes(15));
+        await RunAsync("bash", [Script, "stop"], TimeSpan.FromMinutes(2));
+        var (exitCode, output) = await RunAsync("bash", [Script, "start", Nodes.ToString(System.Globalization.CultureInfo.InvariantCulture)], TimeSpan.FromMinutes(15));
         Assert.True(exitCode == 0, $"eng/cluster.sh start failed:\n{output}");
 
-        var exports = (await RunAsync([Script, "env"], TimeSpan.FromSeconds(30))).Output
+        var exports = (await RunAsync("bash", [Script, "env"], TimeSpan.FromSeconds(30))).Output
             .Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(line => line.Replace("export ", string.Empty, StringComparison.Ordinal).Split('=', 2))
             .ToDictionary(pair => pair[0], pair => pair[1]);
@@ -51,12 +51,12 @@ public sealed class ClusterFixture : IAsyncLifetime
     {
         if (Missing is null)
         {
-            await RunAsync([Script, "stop"], TimeSpan.FromMinutes(3));
+            await RunAsync("bash", [Script, "stop"], TimeSpan.FromMinutes(3));
         }
     }
 
     public Task<(int ExitCode, string Output)> ScriptAsync(params string[] arguments) =>
-        RunAsync([Script, .. arguments], TimeSpan.FromMinutes(3));
+        RunAsync("bash", [Script, .. arguments], TimeSpan.FromMinutes(3));
 
     /// <summary>docker against one node's engine; fails the test with its output when it fails.</summary>
     public async Task<string> DockerAsync(int node, params string[] arguments)
@@ -66,34 +66,21 @@ public sealed class ClusterFixture : IAsyncLifetime
         return output;
     }
 
-    public Task<(int ExitCode, string Output)> DockerRawAsync(int node, params string[] arguments)
+    public Task<(int ExitCode, string Output)> DockerRawAsync(int node, params string[] arguments) =>
+        RunAsync("docker", arguments, TimeSpan.FromMinutes(3), dockerHost: SocketOf(node));
+
+    /// <summary>The one way this fixture runs a program: the script under bash, or docker against one node.</summary>
+    private static Task<(int ExitCode, string Output)> RunAsync(string program, string[] arguments, TimeSpan timeout, string? dockerHost = null)
     {
-        var info = new System.Diagnostics.ProcessStartInfo("docker")
+        var info = new System.Diagnostics.ProcessStartInfo(program, arguments)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             WorkingDirectory = RepositoryRoot.Path,
         };
-        foreach (var argument in arguments)
+        if (dockerHost is not null)
         {
-            info.ArgumentList.Add(argument);
-        }
-
-        info.Environment["DOCKER_HOST"] = SocketOf(node);
-        return BuiltProgram.RunAsync(info, TimeSpan.FromMinutes(3));
-    }
-
-    private static Task<(int ExitCode, string Output)> RunAsync(string[] arguments, TimeSpan timeout)
-    {
-        var info = new System.Diagnostics.ProcessStartInfo("bash")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = RepositoryRoot.Path,
-        };
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
+            info.Environment["DOCKER_HOST"] = dockerHost;
         }
 
         return BuiltProgram.RunAsync(info, timeout);

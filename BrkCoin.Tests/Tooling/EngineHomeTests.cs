@@ -21,11 +21,7 @@ public sealed class EngineHomeTests : IDisposable
         var home = PrivateFolder("planted");
         await RunAsync("chown", "65534:65534", home);
 
-        var (exitCode, output) = await StatusAsync(home);
-
-        Assert.NotEqual(0, exitCode);
-        Assert.Contains(Refusal, output);
-        Assert.Contains("uid 65534", output);
+        await AssertRefusedAsync(home, because: "uid 65534");
     }
 
     [Fact]
@@ -34,11 +30,7 @@ public sealed class EngineHomeTests : IDisposable
         var home = PrivateFolder("open");
         File.SetUnixFileMode(home, (UnixFileMode)Convert.ToInt32("777", 8));
 
-        var (exitCode, output) = await StatusAsync(home);
-
-        Assert.NotEqual(0, exitCode);
-        Assert.Contains(Refusal, output);
-        Assert.Contains("mode 777", output);
+        await AssertRefusedAsync(home, because: "mode 777");
     }
 
     [Fact]
@@ -48,11 +40,7 @@ public sealed class EngineHomeTests : IDisposable
         var home = Path.Combine(_scratch.FullName, "link");
         File.CreateSymbolicLink(home, target);
 
-        var (exitCode, output) = await StatusAsync(home);
-
-        Assert.NotEqual(0, exitCode);
-        Assert.Contains(Refusal, output);
-        Assert.Contains("symbolic link", output);
+        await AssertRefusedAsync(home, because: "symbolic link");
     }
 
     [Fact]
@@ -77,6 +65,15 @@ public sealed class EngineHomeTests : IDisposable
         Directory.CreateDirectory(path);
         File.SetUnixFileMode(path, (UnixFileMode)Convert.ToInt32("755", 8));
         return path;
+    }
+
+    private static async Task AssertRefusedAsync(string home, string because)
+    {
+        var (exitCode, output) = await StatusAsync(home);
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains(Refusal, output);
+        Assert.Contains(because, output);
     }
 
     // `status` only reads PID files: nothing is started, so the answer is the check's alone.
