@@ -49,12 +49,13 @@ public sealed partial class ClusterStack(DockerEngineFixture engine, ClusterFixt
         Assert.True(exitCode == 0, output);
     }
 
-    // The one place the AppHost is run against the cluster: DeployAsync and PublishAndDeployAsync differ only in the step.
+    // The one place the AppHost is run against the cluster: README's Swarm deploy or its publish
+    // command (read from README.md), with the cluster's registry and images.
     private async Task<(int ExitCode, string Output)> AppHostStepAsync(string step, string[] settings)
     {
-        var info = BuiltProgram.StartInfo("BrkCoin.AppHost",
+        var readme = step == "deploy" ? ReadmeCommands.SwarmDeploy : ReadmeCommands.Publish;
+        var info = BuiltProgram.StartInfo("BrkCoin.AppHost", readme.AppHostArgumentsWith(Folder,
         [
-            "--operation", "publish", "--step", step, "--output-path", Folder,
             "--Deploy:Target", "swarm", "--Deploy:Project", Name,
             "--Deploy:EndpointMode", "dnsrr",
             "--Deploy:Registry", cluster.Registry,
@@ -62,7 +63,7 @@ public sealed partial class ClusterStack(DockerEngineFixture engine, ClusterFixt
             "--Deploy:NativeBaseImage", engine.NativeBaseImage,
             "--Deploy:RedisImage", cluster.RedisImage,
             .. settings,
-        ],
+        ]),
         new Dictionary<string, string>
         {
             ["DOCKER_HOST"] = ClusterFixture.SocketOf(Manager),
