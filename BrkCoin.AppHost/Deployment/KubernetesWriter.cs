@@ -296,7 +296,7 @@ public static class KubernetesWriter
         {
             ScaleTargetRef = new V2CrossVersionObjectReference { ApiVersion = "apps/v1", Kind = service.DataPath is null ? "Deployment" : "StatefulSet", Name = service.Name },
             // Between the model's replicas and the declared maximum. Where the cluster serves no
-            // custom metrics the autoscaler acts on CPU alone: see README.
+            // custom metrics the autoscaler acts on CPU alone: see docs/deploy.md.
             MinReplicas = autoscaler.MinReplicas,
             MaxReplicas = autoscaler.MaxReplicas,
             Metrics =

@@ -6,7 +6,7 @@ namespace BrkCoin.Tests.Deployment;
 /// The files the publish step writes, byte for byte, against the ones kept in <c>Golden/</c>:
 /// a change to the model, the planner or a writer that alters a deployment shows up here as a
 /// diff to read, not as a surprise on somebody's cluster. When a change is meant, publish with the
-/// arguments below and replace the folder (the README's "Regenerating the expected files").
+/// arguments below and replace the folder (docs/testing.md, "Regenerating the expected files").
 /// </summary>
 public sealed class PublishedFilesUnchangedTests
 {

@@ -9,7 +9,7 @@ namespace BrkCoin.Tests.Engine;
 
 /// <summary>
 /// BrkCoin deployed as a Swarm stack on the three-node cluster of <see cref="ClusterFixture"/>, the
-/// way README tells a user: the AppHost's deploy step, then what a trainer reads of it — where
+/// way docs/deploy.md tells a user: the AppHost's deploy step, then what a trainer reads of it — where
 /// <c>docker stack ps</c> runs each task, the page wherever the web UI runs now, the wallet inside
 /// Redis's container, every worker's log on every node. Asked through <see cref="Manager"/>, which
 /// the lessons move off a node they are about to lose. Disposed, the stack is removed.
@@ -67,7 +67,7 @@ public sealed partial class ClusterStack(DockerEngineFixture engine, ClusterFixt
         new Dictionary<string, string>
         {
             ["DOCKER_HOST"] = ClusterFixture.SocketOf(Manager),
-            // Both registries speak plain HTTP: the SDK must be told (README).
+            // Both registries speak plain HTTP: the SDK must be told (docs/deploy.md).
             ["DOTNET_CONTAINER_INSECURE_REGISTRIES"] = $"{cluster.Registry},{engine.BaseImage.Split('/')[0]}",
         });
         var started = DateTimeOffset.UtcNow;

@@ -7,7 +7,7 @@ using BrkCoin.Tests.Support;
 namespace BrkCoin.Tests.Engine;
 
 /// <summary>
-/// BrkCoin deployed the way README tells a user: the publish step writes docker-compose.yaml and
+/// BrkCoin deployed the way docs/deploy.md tells a user: the publish step writes docker-compose.yaml and
 /// .env, docker-compose brings them up on the real engine. The web UI is published on a free
 /// 127.0.0.1 port, the only way the host talks to the containers.
 /// </summary>

@@ -5,7 +5,7 @@ using BrkCoin.Tests.Support;
 namespace BrkCoin.Tests.Engine;
 
 /// <summary>
-/// BrkCoin deployed on a single-node Swarm the way README tells a user: the publish step writes
+/// BrkCoin deployed on a single-node Swarm the way docs/deploy.md tells a user: the publish step writes
 /// docker-stack.yaml and .env, <c>docker stack deploy</c> runs it. Swarm publishes ports on every
 /// interface, so nothing is published here: the tests read the page from inside the web UI's
 /// container, and never reach a container address from the host.
@@ -34,7 +34,7 @@ public sealed class SwarmStack : IAsyncDisposable
         var publish = BuiltProgram.StartInfo("BrkCoin.AppHost", ReadmeCommands.Publish.AppHostArgumentsWith(folder,
         [
             "--Deploy:RedisImage", engine.RedisImage,
-            // No IPVS in this kernel: Swarm's virtual IPs cannot balance here (see README).
+            // No IPVS in this kernel: Swarm's virtual IPs cannot balance here (see docs/deploy.md).
             "--Deploy:EndpointMode", "dnsrr",
             "--Deploy:WebUiAddress", "127.0.0.1",
             .. publishArguments,
@@ -52,7 +52,7 @@ public sealed class SwarmStack : IAsyncDisposable
             stack._swarmStartedHere = true;
         }
 
-        // The wallet runs only where its volume is: on the node labelled for it (README's step).
+        // The wallet runs only where its volume is: on the node labelled for it (the label step in docs/deploy.md).
         var self = (await engine.DockerAsync("info", "--format", "{{.Swarm.NodeID}}")).Trim();
         await engine.DockerAsync("node", "update", "--label-add", "brkcoin.wallet=true", self);
 

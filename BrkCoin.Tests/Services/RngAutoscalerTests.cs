@@ -7,7 +7,7 @@ namespace BrkCoin.Tests.Services;
 
 /// <summary>
 /// rng's autoscaler without a cluster: a real rng at the original's pace, its <c>/metrics</c>
-/// scraped as Prometheus would, the per-pod value computed as prometheus-adapter's rule in README
+/// scraped as Prometheus would, the per-pod value computed as prometheus-adapter's rule in docs/deploy.md
 /// does, and the HorizontalPodAutoscaler's own formula applied to it with the published target.
 /// </summary>
 public sealed class RngAutoscalerTests : IDisposable

@@ -4,7 +4,7 @@ namespace BrkCoin.AppHost.Deployment.Deploy;
 
 /// <summary>
 /// Builds every .NET service of the model into the image the deployment files name, with the
-/// SDK's container support (<c>dotnet publish -t:PublishContainer</c>), as README's build command
+/// SDK's container support (<c>dotnet publish -t:PublishContainer</c>), as the build command in docs/deploy.md
 /// does: into the engine DOCKER_HOST points at, or pushed to <c>Deploy:Registry</c>. No Dockerfiles.
 /// </summary>
 public sealed class ProjectImages(DeploymentSettings settings, CommandRunner runner, ILogger logger)
