@@ -50,16 +50,9 @@ public sealed class AuditLineTests
     [Fact]
     public async Task A_wallet_that_times_out_as_the_grace_ends_still_gets_the_audit_line()
     {
-        // No periodic flush: the stop's flush is the only one. Its Redis call fails only after
-        // the grace, as a command does that takes the client's 5 s timeout when the grace is 5 s.
-        await using var miner = new MinerHarness(options =>
-        {
-            options.CounterInterval = TimeSpan.FromHours(1);
-            options.ShutdownGrace = Grace;
-        });
-        await miner.Miner.StartAsync(Cancel);
-        await Eventually.ReturnsAsync(() => Task.FromResult(miner.Counter.Pending), n => n >= 50, TimeSpan.FromSeconds(30), "50 units done");
-
+        // The stop's Redis call fails only after the grace, as a command does that takes the
+        // client's 5 s timeout when the grace is 5 s.
+        await using var miner = await MiningWithoutFlushesAsync();
         miner.Wallet.BeforeEachCounterUpdate = async () =>
         {
             await Task.Delay(Grace * 2);
@@ -73,18 +66,24 @@ public sealed class AuditLineTests
     [Fact]
     public async Task A_wallet_that_refuses_every_flush_still_gets_the_audit_line()
     {
-        await using var miner = new MinerHarness(options =>
+        await using var miner = await MiningWithoutFlushesAsync();
+        miner.Wallet.FailNextCounterUpdates(int.MaxValue);
+        await miner.Miner.StopAsync(Cancel).WaitAsync(StopDeadline, Cancel);
+
+        AssertAuditLines(miner);
+    }
+
+    // No periodic flush: the stop's flush is the only one, and 50 units wait for it.
+    private async Task<MinerHarness> MiningWithoutFlushesAsync()
+    {
+        var miner = new MinerHarness(options =>
         {
             options.CounterInterval = TimeSpan.FromHours(1);
             options.ShutdownGrace = Grace;
         });
         await miner.Miner.StartAsync(Cancel);
         await Eventually.ReturnsAsync(() => Task.FromResult(miner.Counter.Pending), n => n >= 50, TimeSpan.FromSeconds(30), "50 units done");
-
-        miner.Wallet.FailNextCounterUpdates(int.MaxValue);
-        await miner.Miner.StopAsync(Cancel).WaitAsync(StopDeadline, Cancel);
-
-        AssertAuditLines(miner);
+        return miner;
     }
 
     // Both lines, with the figures the worker ends with, and those figures add up: every unit
