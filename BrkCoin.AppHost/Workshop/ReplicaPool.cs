@@ -83,14 +83,14 @@ public sealed class ReplicaPool(string service, int initial, int max, string sha
         || (_scaledDown.ContainsKey(replicaId) && state is not null && (state == KnownResourceStates.Finished || state == KnownResourceStates.Exited));
 
     /// <summary>
-    /// Starts or stops replicas until <paramref name="replicas"/> are active. Replicas are taken in
-    /// a fixed order, so scaling down stops the ones scaling up started last.
+    /// Starts or stops replicas until <paramref name="target"/> are active, then tells
+    /// <paramref name="scaled"/> how many are, all under this pool's lock: of two commands at
+    /// once, each takes effect, the second from where the first left the pool, and what the
+    /// page is told is the last one's. Replicas are taken in a fixed order, so scaling down
+    /// stops the ones scaling up started last.
     /// </summary>
-    public async Task<int> ScaleToAsync(int replicas, ResourceCommandService commands, ILogger logger, CancellationToken cancellationToken)
+    public async Task<int> ScaleAsync(ReplicaTarget target, ReplicaCommand run, Action<int> scaled, ILogger logger, CancellationToken cancellationToken)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(replicas, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(replicas, Max);
-
         await _allDeclared.Task.WaitAsync(TimeSpan.FromMinutes(1), cancellationToken);
         await _scaling.WaitAsync(cancellationToken);
         try
@@ -98,6 +98,11 @@ public sealed class ReplicaPool(string service, int initial, int max, string sha
             var ordered = _replicas.Keys.Order(StringComparer.Ordinal).ToList();
             var active = ordered.Where(id => IsActive(_replicas[id])).ToList();
             var idle = ordered.Except(active).ToList();
+            var replicas = target.From(active.Count);
+            if (replicas < 1 || replicas > Max)
+            {
+                throw new InvalidOperationException($"{Service} runs {active.Count} replicas; it can run 1 to {Max}.");
+            }
 
             var changes = replicas > active.Count
                 ? idle.Take(replicas - active.Count).Select(id => (Id: id, Command: KnownResourceCommands.StartCommand))
@@ -118,7 +123,7 @@ public sealed class ReplicaPool(string service, int initial, int max, string sha
                 }
 
                 var started = System.Diagnostics.Stopwatch.GetTimestamp();
-                var result = await commands.ExecuteCommandAsync(change.Id, change.Command, cancellationToken);
+                var result = await run(change.Id, change.Command, cancellationToken);
                 logger.LogDebug("{Command} {Replica}: {Success} after {Elapsed}; state now {State}", change.Command, change.Id, result.Success, System.Diagnostics.Stopwatch.GetElapsedTime(started), _replicas.GetValueOrDefault(change.Id));
                 if (result.Success)
                 {
@@ -141,6 +146,7 @@ public sealed class ReplicaPool(string service, int initial, int max, string sha
                 throw new InvalidOperationException($"Not every {Service} replica could {(replicas > active.Count ? "start" : "stop")}: {string.Join("; ", failures)}");
             }
 
+            scaled(Active);
             return Active;
         }
         finally

@@ -75,16 +75,8 @@ public static class WorkshopCommands
             new CommandOptions { Description = "Returns every service to the replicas and settings the miner started with.", IconName = "ArrowReset" });
 
     /// <summary>One replica more or fewer, from the service's own row in the dashboard.</summary>
-    public static async Task<ExecuteCommandResult> ScaleByAsync(WorkshopControls controls, ReplicaPool pool, int step, ExecuteCommandContext context)
-    {
-        var target = pool.Active + step;
-        if (target < 1 || target > pool.Max)
-        {
-            return CommandResults.Failure($"{pool.Service} runs {pool.Active} replicas; it can run 1 to {pool.Max}.");
-        }
-
-        return await ScaleAsync(controls, pool, target, context);
-    }
+    public static Task<ExecuteCommandResult> ScaleByAsync(WorkshopControls controls, ReplicaPool pool, int step, ExecuteCommandContext context) =>
+        ScaleAsync(controls, pool, ReplicaTarget.By(step), context);
 
     private static async Task<ExecuteCommandResult> ScaleToAsync(WorkshopControls controls, ReplicaPool pool, ExecuteCommandContext context)
     {
@@ -93,10 +85,10 @@ public static class WorkshopCommands
             return CommandResults.Failure($"Give {pool.Service} a whole number of replicas from 1 to {pool.Max}.");
         }
 
-        return await ScaleAsync(controls, pool, target, context);
+        return await ScaleAsync(controls, pool, ReplicaTarget.To(target), context);
     }
 
-    private static async Task<ExecuteCommandResult> ScaleAsync(WorkshopControls controls, ReplicaPool pool, int target, ExecuteCommandContext context)
+    private static async Task<ExecuteCommandResult> ScaleAsync(WorkshopControls controls, ReplicaPool pool, ReplicaTarget target, ExecuteCommandContext context)
     {
         var services = context.Services;
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("BrkCoin.Workshop");

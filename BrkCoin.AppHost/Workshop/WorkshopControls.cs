@@ -144,7 +144,7 @@ public sealed class WorkshopControls(LiveSettings settings)
         var commands = services.GetRequiredService<ResourceCommandService>();
         try
         {
-            await Task.WhenAll(_pools.Values.Select(pool => ScaleAsync(pool, pool.Initial, services, commands, logger, cancellationToken)));
+            await Task.WhenAll(_pools.Values.Select(pool => ScaleAsync(pool, ReplicaTarget.To(pool.Initial), services, commands.ExecuteCommandAsync, logger, cancellationToken)));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -152,11 +152,15 @@ public sealed class WorkshopControls(LiveSettings settings)
         }
     }
 
+    public Task<int> ScaleAsync(
+        ReplicaPool pool, ReplicaTarget target, IServiceProvider services, ResourceCommandService commands, ILogger logger, CancellationToken cancellationToken) =>
+        ScaleAsync(pool, target, services, commands.ExecuteCommandAsync, logger, cancellationToken);
+
     public async Task<int> ScaleAsync(
-        ReplicaPool pool, int replicas, IServiceProvider services, ResourceCommandService commands, ILogger logger, CancellationToken cancellationToken)
+        ReplicaPool pool, ReplicaTarget target, IServiceProvider services, ReplicaCommand run, ILogger logger, CancellationToken cancellationToken)
     {
-        var active = await pool.ScaleToAsync(replicas, commands, logger, cancellationToken);
-        Settings.Set(pool.ShapeSetting, active);
+        // The page's count is set under the pool's lock, so it follows the commands in the order they ran.
+        var active = await pool.ScaleAsync(target, run, scaled => Settings.Set(pool.ShapeSetting, scaled), logger, cancellationToken);
         await PublishAsync(services);
         return active;
     }
@@ -172,7 +176,7 @@ public sealed class WorkshopControls(LiveSettings settings)
             Settings.Set(knob.Setting, knob.Initial);
         }
 
-        await Task.WhenAll(_pools.Values.Select(pool => ScaleAsync(pool, pool.Initial, services, commands, logger, cancellationToken)));
+        await Task.WhenAll(_pools.Values.Select(pool => ScaleAsync(pool, ReplicaTarget.To(pool.Initial), services, commands, logger, cancellationToken)));
         await PublishAsync(services);
     }
 

@@ -100,6 +100,9 @@ public sealed class FakeWallet : IWallet
 
     public void FailNextCounterUpdates(int times) => _counterFailuresLeft = times;
 
+    /// <summary>When set, every counter update waits here first (a Redis that hangs, or answers only at its timeout).</summary>
+    public Func<Task>? BeforeEachCounterUpdate { get; set; }
+
     public Task<bool> StoreCoinAsync(string hexHash, byte[] randomBytes)
     {
         Interlocked.Increment(ref StoreAttempts);
@@ -116,8 +119,13 @@ public sealed class FakeWallet : IWallet
     /// <summary>The next counter updates are applied, but their replies are lost (a timeout after Redis applied them).</summary>
     public void LoseNextCounterReplies(int times) => _lostRepliesLeft = times;
 
-    public Task AddHashesAsync(FlushBatch batch)
+    public async Task AddHashesAsync(FlushBatch batch)
     {
+        if (BeforeEachCounterUpdate is { } before)
+        {
+            await before();
+        }
+
         if (Interlocked.Decrement(ref _counterFailuresLeft) >= 0)
         {
             throw new StackExchange.Redis.RedisConnectionException(StackExchange.Redis.ConnectionFailureType.SocketFailure, "wallet down");
@@ -139,7 +147,5 @@ public sealed class FakeWallet : IWallet
         {
             throw new TimeoutException("reply lost after the update was applied");
         }
-
-        return Task.CompletedTask;
     }
 }

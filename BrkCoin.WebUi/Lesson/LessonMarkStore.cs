@@ -13,6 +13,8 @@ public sealed class LessonMarkStore(IConnectionMultiplexer redis)
     /// <summary>
     /// Records <paramref name="shape"/> as seen at <paramref name="at"/>, adds a mark if it differs
     /// from the shape last recorded, and returns the marks still on the chart, oldest first.
+    /// <paramref name="at"/> is the sample's time, on Redis's clock as the history's is, so a mark
+    /// lands on the chart where it belongs whichever web UI replica wrote it.
     /// </summary>
     public async Task<IReadOnlyList<LessonMark>> RecordAsync(LessonShape? shape, DateTimeOffset at)
     {

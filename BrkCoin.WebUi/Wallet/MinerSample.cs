@@ -1,7 +1,7 @@
 namespace BrkCoin.WebUi.Wallet;
 
 /// <summary>Everything the page needs from Redis, read at one instant.</summary>
-/// <param name="At">When it was read.</param>
+/// <param name="At">When it was read, on Redis's clock (TIME), as every time here is.</param>
 /// <param name="Hashes">The shared <c>hashes</c> counter.</param>
 /// <param name="Coins">Coins in the wallet.</param>
 /// <param name="WorkerHashes">Each live worker's own counter, by instance id.</param>

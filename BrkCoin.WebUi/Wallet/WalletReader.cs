@@ -19,11 +19,13 @@ public sealed class WalletReader(IConnectionMultiplexer redis, TimeProvider cloc
         return new WalletTotals(await coins, ParseCounter(await hashes), clock.GetUtcNow());
     }
 
-    /// <summary>Totals, live workers' counters, latest coins and start time, in two round trips.</summary>
+    /// <summary>
+    /// Totals, live workers' counters, latest coins and start time, in two round trips; stamped,
+    /// like every time in it, with Redis's clock (TIME) read in the first.
+    /// </summary>
     public async Task<MinerSample> ReadSampleAsync()
     {
         var db = redis.GetDatabase();
-        var now = clock.GetUtcNow();
 
         var batch = db.CreateBatch();
         var serverTime = batch.ExecuteAsync("TIME");
@@ -37,12 +39,12 @@ public sealed class WalletReader(IConnectionMultiplexer redis, TimeProvider cloc
         batch.Execute();
         await Task.WhenAll(serverTime, coins, hashes, since, runSince, latest, live);
 
-        // Workers stamp liveness, runs and coins with Redis's clock (TIME), not their own. Judge
-        // them on it too, and move their times into this web UI's clock by the difference read
-        // in this same round trip: machines whose clocks are apart then neither hide a worker
-        // nor show a run that began in the future.
+        // Workers stamp liveness, runs and coins with Redis's clock (TIME), not their own; the
+        // sample is stamped with it too, read in this same round trip. Machines whose clocks are
+        // apart then neither hide a worker nor show a run that began in the future, and two web
+        // UI replicas write one history in one order: on their own clocks, one's samples fell
+        // among the other's, and a web UI loading that history read a counter reset (a spike).
         var redisNow = ParseTime(await serverTime);
-        var toLocal = now - redisNow;
         var workerIds = (await live)
             .Where(worker => worker.Score >= (redisNow - WalletKeys.WorkerExpiry).ToUnixTimeMilliseconds())
             .Select(worker => worker.Element.ToString())
@@ -62,15 +64,15 @@ public sealed class WalletReader(IConnectionMultiplexer redis, TimeProvider cloc
             .ToDictionary(pair => pair.First, pair => ParseCounter(pair.Second));
 
         return new MinerSample(
-            now,
+            redisNow,
             ParseCounter(await hashes),
             await coins,
             workers,
-            ParseLatestCoins(await latest).Select(coin => coin with { FoundAt = coin.FoundAt + toLocal }).ToList(),
-            ParseUnixMs(await since) + toLocal,
+            ParseLatestCoins(await latest),
+            ParseUnixMs(await since),
             states,
             CallLatency.Merge(Column(perWorker, LatencyColumn).Select(report => report.ToString())),
-            ParseUnixMs(await runSince) + toLocal,
+            ParseUnixMs(await runSince),
             nodes);
     }
 

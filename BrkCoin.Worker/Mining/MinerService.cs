@@ -30,7 +30,9 @@ public sealed class MinerService(
         await FlushPeriodicallyAsync(settings.CounterInterval, stoppingToken);
         try
         {
-            await Task.WhenAll(loops);
+            // Bounded by the grace: a coin store whose Redis call hangs must not hold back the
+            // final flush and the audit line. Its unit was not recorded, so the audit stays exact.
+            await Task.WhenAll(loops).WaitAsync(grace.Token);
         }
         catch (Exception ex) when (stoppingToken.IsCancellationRequested)
         {
@@ -46,6 +48,7 @@ public sealed class MinerService(
             await FinalFlushAsync(flushGrace.Token);
             // The figure an audit compares with `hashes`: every unit done, and how many of them
             // did not make it into the counter (zero unless Redis stayed away past the grace period).
+            // FinalFlushAsync never throws, so this line is written however the flush ended.
             logger.LogInformation("Stopped after {Units} units of work; {Pending} not added to the hash counter", counter.Recorded, counter.Pending);
         }
     }
@@ -59,7 +62,14 @@ public sealed class MinerService(
             {
                 try
                 {
-                    await counter.FlushAsync();
+                    // A flush still waiting on Redis when the stop comes is left to itself: it
+                    // keeps the counter's flush lock, so the final flush cannot overtake it, and
+                    // its batch stays pending until Redis answers.
+                    await counter.FlushAsync().WaitAsync(stoppingToken);
+                }
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                {
+                    break;
                 }
                 catch (Exception ex)
                 {
@@ -84,12 +94,21 @@ public sealed class MinerService(
             var retry = pipelines.GetPipeline(MiningRetry.PipelineName);
             do
             {
-                await retry.ExecuteAsync(async _ => await counter.FlushAsync(), grace);
+                // An attempt that outlasts the grace is abandoned, not awaited: the wallet's
+                // calls take no token, and a hung one would keep the worker from its audit line.
+                await retry.ExecuteAsync(async token => await counter.FlushAsync(token).WaitAsync(token), grace);
             }
             while (counter.Pending > 0);
         }
-        catch (OperationCanceledException) when (grace.IsCancellationRequested)
+        catch (Exception ex)
         {
+            // Whatever ended the last attempt: the grace, a Redis timeout that lands as the grace
+            // ends (the retry gives up on any error once the grace is over), or a refusal.
+            if (ex is not OperationCanceledException)
+            {
+                logger.LogWarning("The last flush failed: {Reason}", ex.Message);
+            }
+
             logger.LogError("Stopped with {Pending} units not added to the hash counter", counter.Pending);
         }
     }
