@@ -8,6 +8,7 @@ namespace BrkCoin.Tests.Deployment;
 /// files land where README's next step looks for them, the secrets are the owner's alone, and
 /// git sees nothing new.
 /// </summary>
+[Collection(ReadmeCommandsCollection.Name)]
 public sealed class ReadmePublishTests
 {
     private static readonly string[] Outputs = ["deploy", "manifest"];

@@ -9,6 +9,7 @@ using BrkCoin.Rng;
 using BrkCoin.Settings;
 using BrkCoin.Tests.Support;
 using BrkCoin.Worker;
+using Microsoft.Extensions.Configuration;
 
 namespace BrkCoin.Tests.Docs;
 
@@ -19,13 +20,14 @@ namespace BrkCoin.Tests.Docs;
 /// </summary>
 public sealed partial class SettingsPageTests
 {
-    private static readonly (Type Options, string Section)[] OptionsClasses =
+    // Each options class with the program whose appsettings.json may restate (and so override) its defaults.
+    private static readonly (Type Options, string Section, string Program)[] OptionsClasses =
     [
-        (typeof(MiningSettings), MiningSettings.Section),
-        (typeof(DeploymentSettings), DeploymentSettings.Section),
-        (typeof(RngOptions), RngOptions.Section),
-        (typeof(HasherOptions), HasherOptions.Section),
-        (typeof(WorkerOptions), WorkerOptions.Section),
+        (typeof(MiningSettings), MiningSettings.Section, "BrkCoin.AppHost"),
+        (typeof(DeploymentSettings), DeploymentSettings.Section, "BrkCoin.AppHost"),
+        (typeof(RngOptions), RngOptions.Section, "BrkCoin.Rng"),
+        (typeof(HasherOptions), HasherOptions.Section, "BrkCoin.Hasher"),
+        (typeof(WorkerOptions), WorkerOptions.Section, "BrkCoin.Worker"),
     ];
 
     // Keys the code composes at run time, so no literal names them: Aspire reads the wallet's
@@ -112,12 +114,19 @@ public sealed partial class SettingsPageTests
         return rows;
     }
 
-    /// <summary>Every bindable property of the options classes, nested sections included, with the instance that holds its default.</summary>
+    /// <summary>
+    /// Every bindable property of the options classes, nested sections included, with the instance
+    /// that holds its default: the class's own, or its program's appsettings.json where that file sets it.
+    /// </summary>
     private static IEnumerable<(string Key, PropertyInfo Property, object Owner)> OptionsSettings()
     {
-        foreach (var (type, section) in OptionsClasses)
+        foreach (var (type, section, program) in OptionsClasses)
         {
-            foreach (var setting in Properties(Activator.CreateInstance(type)!, section))
+            var appsettings = new ConfigurationBuilder()
+                .AddJsonFile(Path.Combine(RepositoryRoot.Path, program, "appsettings.json"), optional: true)
+                .Build();
+            var defaults = appsettings.GetSection(section).Get(type) ?? Activator.CreateInstance(type)!;
+            foreach (var setting in Properties(defaults, section))
             {
                 yield return setting;
             }

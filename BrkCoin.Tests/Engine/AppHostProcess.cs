@@ -102,7 +102,8 @@ public sealed partial class AppHostProcess : IAsyncDisposable
     /// <summary>Ends it at once with SIGKILL, as a crash or the OOM killer would: nothing of it runs after.</summary>
     public async Task KillAsync()
     {
-        _process.Kill();
+        // Under `dotnet run` the AppHost is a child: a crash of the whole command takes it too.
+        _process.Kill(entireProcessTree: _signalChildren);
         await _process.WaitForExitAsync();
     }
 
@@ -114,14 +115,9 @@ public sealed partial class AppHostProcess : IAsyncDisposable
             return;
         }
 
-        var pid = _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        if (_signalChildren)
-        {
-            using var children = Process.Start("pkill", ["-INT", "-P", pid]);
-            await children.WaitForExitAsync();
-        }
-
-        using (var term = Process.Start("kill", ["-INT", pid]))
+        // Ctrl+C in a terminal reaches the whole group: `dotnet run` and the AppHost it started.
+        int[] pids = _signalChildren ? [_process.Id, .. ChildrenOf(_process.Id)] : [_process.Id];
+        using (var term = Process.Start("kill", ["-INT", .. pids.Select(pid => pid.ToString(System.Globalization.CultureInfo.InvariantCulture))]))
         {
             await term.WaitForExitAsync();
         }
@@ -134,6 +130,36 @@ public sealed partial class AppHostProcess : IAsyncDisposable
         catch (OperationCanceledException)
         {
             _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+    }
+
+    /// <summary>The processes whose parent is <paramref name="parent"/>, read from /proc (no procps needed).</summary>
+    private static IEnumerable<int> ChildrenOf(int parent)
+    {
+        foreach (var folder in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(folder), out var pid))
+            {
+                continue;
+            }
+
+            string stat;
+            try
+            {
+                stat = File.ReadAllText(Path.Combine(folder, "stat"));
+            }
+            catch (IOException)
+            {
+                continue; // gone meanwhile
+            }
+
+            // "pid (name) state ppid …": the name may hold spaces and parentheses, so read after the last ')'.
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            if (fields.Length > 1 && int.TryParse(fields[1], out var ppid) && ppid == parent)
+            {
+                yield return pid;
+            }
         }
     }
 

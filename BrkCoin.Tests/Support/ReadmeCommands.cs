@@ -31,6 +31,19 @@ public static class ReadmeCommands
     /// <summary>Write the Aspire manifest.</summary>
     public static ReadmeCommand Manifest => Find("the manifest", command => command.Names("--publisher") && command.AppHostArguments.Contains("manifest"));
 
+    /// <summary>The page's address README's "Run it" promises (<c>BrkCoin web UI: http://…</c>).</summary>
+    public static Uri RunPageAddress => new(FindInText(@"BrkCoin web UI: (http://[^`\s]+)", "the web UI's address"));
+
+    /// <summary>The start of the dashboard's login link README's "Run it" promises (<c>http://localhost:15080/login?t=</c>).</summary>
+    public static string RunDashboardLogin => FindInText(@"(http://[a-z0-9.]+:[0-9]+/login\?t=)", "the dashboard's login link");
+
+    private static string FindInText(string pattern, string what)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(File.ReadAllText(Path.Combine(RepositoryRoot.Path, "README.md")), pattern);
+        Assert.True(match.Success, $"README.md no longer names {what}.");
+        return match.Groups[1].Value;
+    }
+
     private static ReadmeCommand Find(string what, Func<ReadmeCommand, bool> match)
     {
         var found = Commands.Value.Select(line => new ReadmeCommand(line)).Where(match).ToList();
