@@ -1,5 +1,5 @@
-"""What the kernel says of one process, read from /proc: the benches' one reader of it
-(bench/cluster.py and bench/containers.py measure the same processes, and must read them alike).
+"""What the kernel says of one process, read from /proc: the one reader bench/cluster.py and
+bench/containers.py share (they measure the same processes, and must read them alike).
 """
 
 import os

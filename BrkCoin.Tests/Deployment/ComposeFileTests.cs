@@ -36,7 +36,7 @@ public sealed class ComposeFileTests(PublishedFilesFixture published)
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        // Swarm does not read .env; docs/deploy.md exports it first, and so does this test.
+        // Swarm does not read .env: `docker stack config` takes the variables from the environment, as a shell's would be.
         foreach (var (name, value) in _compose.Secrets)
         {
             info.Environment[name] = value;

@@ -33,7 +33,7 @@ public sealed class PublishedFilesUnchangedTests
         try
         {
             var publish = BuiltProgram.StartInfo("BrkCoin.AppHost",
-                ["--operation", "publish", "--step", "publish", "--output-path", output, .. Common, .. arguments]);
+                ReadmeCommands.Publish.AppHostArgumentsWith(output, [.. Common, .. arguments]));
             var (exitCode, log) = await BuiltProgram.RunAsync(publish, TimeSpan.FromMinutes(3));
             Assert.True(exitCode == 0, $"publish failed ({exitCode}):\n{log}");
 

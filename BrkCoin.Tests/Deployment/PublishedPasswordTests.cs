@@ -36,7 +36,7 @@ public sealed class PublishedPasswordTests
     {
         var output = Directory.CreateTempSubdirectory("brkcoin-password-").FullName;
         var publish = BuiltProgram.StartInfo("BrkCoin.AppHost",
-            ["--operation", "publish", "--step", "publish", "--output-path", output, $"--Parameters:redis-password={password}"]);
+            ReadmeCommands.Publish.AppHostArgumentsWith(output, $"--Parameters:redis-password={password}"));
         var (exitCode, log) = await BuiltProgram.RunAsync(publish, TimeSpan.FromMinutes(3));
         return (exitCode, log, output);
     }

@@ -56,7 +56,7 @@ public sealed partial class ClusterStack(DockerEngineFixture engine, ClusterFixt
         var readme = step == "deploy" ? ReadmeCommands.SwarmDeploy : ReadmeCommands.Publish;
         var info = BuiltProgram.StartInfo("BrkCoin.AppHost", readme.AppHostArgumentsWith(Folder,
         [
-            "--Deploy:Target", "swarm", "--Deploy:Project", Name,
+            "--Deploy:Project", Name,
             "--Deploy:EndpointMode", "dnsrr",
             "--Deploy:Registry", cluster.Registry,
             "--Deploy:BaseImage", engine.BaseImage,

@@ -114,8 +114,18 @@ public sealed class LostReplyTests(RedisServerFixture redis) : IClassFixture<Red
         var audit = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
         await audit.GetDatabase().KeyDeleteAsync([WalletKeys.Hashes, WalletKeys.Wallet, WalletKeys.LatestCoins]);
         var proxy = new ReplyLosingProxy(redis.Port);
-        var connection = await ConnectionMultiplexer.ConnectAsync(proxy.ConnectionString);
-        return new LossyRedis(audit, proxy, connection, RedisWalletTests.Identity($"service.instance.id=worker-{Guid.NewGuid():N}"));
+        try
+        {
+            var connection = await ConnectionMultiplexer.ConnectAsync(proxy.ConnectionString);
+            return new LossyRedis(audit, proxy, connection, RedisWalletTests.Identity($"service.instance.id=worker-{Guid.NewGuid():N}"));
+        }
+        catch
+        {
+            // Nothing owns them yet: a failed connect must not leave the proxy listening.
+            await proxy.DisposeAsync();
+            await audit.DisposeAsync();
+            throw;
+        }
     }
 
     private static void RecordUnits(HashCounter counter, int units)

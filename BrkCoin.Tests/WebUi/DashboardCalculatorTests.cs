@@ -41,7 +41,7 @@ public sealed class DashboardCalculatorTests
     public void A_slow_miner_reads_steady_over_a_longer_window_which_is_stated()
     {
         // 5 hashes/s arriving in uneven flushes, as ten workers at 0.5 hashes/s each deliver them:
-        // over three seconds the figure would swing from 4.0 to 6.3.
+        // over three seconds the figure would swing from 3.7 to 6.3.
         int[] perSecond = [3, 7, 2, 8, 6, 4, 1, 9, 5, 5];
         var hashes = 0L;
         var history = Enumerable.Range(0, 60).Select(s => At(s, hashes += s == 0 ? 0 : perSecond[s % perSecond.Length])).ToList();
