@@ -59,8 +59,10 @@ public sealed class StackSettingsTests
     [Fact]
     public void An_encrypted_overlay_marks_every_stack_network_and_leaves_compose_alone()
     {
+        var plan = PlannedServices.Plan(
+            PlannedServices.Project("rng"), PlannedServices.Project("worker", references: ["rng"]), PlannedServices.Project("webui", isExternal: true));
         var settings = new DeploymentSettings { EncryptedOverlay = true };
-        var stack = ComposeWriter.Compose(Plan, settings, swarm: true);
+        var stack = ComposeWriter.Compose(plan, settings, swarm: true);
 
         var networks = (Dictionary<string, object>)stack["networks"];
         Assert.Equal(["front", "rng"], networks.Keys.Order(StringComparer.Ordinal));
@@ -72,9 +74,9 @@ public sealed class StackSettingsTests
         });
 
         // Off by default; plain Compose runs on one host and has nothing to encrypt.
-        Assert.All(((Dictionary<string, object>)ComposeWriter.Compose(Plan, new DeploymentSettings(), swarm: true)["networks"]).Values.Cast<Dictionary<string, object>>(),
+        Assert.All(((Dictionary<string, object>)ComposeWriter.Compose(plan, new DeploymentSettings(), swarm: true)["networks"]).Values.Cast<Dictionary<string, object>>(),
             network => Assert.False(network.ContainsKey("driver_opts")));
-        Assert.All(((Dictionary<string, object>)ComposeWriter.Compose(Plan, settings)["networks"]).Values.Cast<Dictionary<string, object>>(),
+        Assert.All(((Dictionary<string, object>)ComposeWriter.Compose(plan, settings)["networks"]).Values.Cast<Dictionary<string, object>>(),
             network => Assert.False(network.ContainsKey("driver_opts")));
     }
 
