@@ -87,7 +87,7 @@ public sealed class DeclaredFactsTests
         Assert.Equal(10, hpa.Spec.MaxReplicas);
         // Its metric comes through Prometheus: the service is scraped without saying so, and the adapter's rule ships with it.
         Assert.Equal("/metrics", Assert.Single(plan.Services).Metrics?.Path);
-        var rule = Assert.Single(KubernetesAutoscalerTests.ReadRules(documents["autoscaler/prometheus-adapter-rules.yaml"].OfType<V1ConfigMap>().Single()).Rules);
+        var rule = Assert.Single(AdapterQuery.RulesIn(documents["autoscaler/prometheus-adapter-rules.yaml"].OfType<V1ConfigMap>().Single()).Rules);
         Assert.Equal("entropy_queue", rule.Name.As);
         Assert.Equal("entropy_seconds_sum", AdapterQuery.Parse(rule).Series);
     }

@@ -2,8 +2,6 @@ using BrkCoin.AppHost.Deployment;
 using BrkCoin.Mining;
 using BrkCoin.Tests.Support;
 using k8s.Models;
-using YamlDotNet.Serialization;
-using YamlDotNet.Serialization.NamingConventions;
 
 namespace BrkCoin.Tests.Deployment;
 
@@ -59,7 +57,7 @@ public sealed class KubernetesAutoscalerTests(KubernetesAutoscalerTests.OptedIn 
     public async Task The_adapter_rule_serves_the_autoscalers_metric_from_the_series_rng_exports()
     {
         var hpa = (await Kustomize.RenderAsync(published.Kubernetes)).OfType<V2HorizontalPodAutoscaler>().Single();
-        var rules = ReadRules(Assert.Single((await Kustomize.RenderAsync(published.AdapterFolder)).OfType<V1ConfigMap>()));
+        var rules = AdapterQuery.RulesIn(Assert.Single((await Kustomize.RenderAsync(published.AdapterFolder)).OfType<V1ConfigMap>()));
 
         var rule = Assert.Single(rules.Rules);
         Assert.Equal(hpa.Spec.Metrics.Single().Pods.Metric.Name, rule.Name.As);
@@ -85,13 +83,6 @@ public sealed class KubernetesAutoscalerTests(KubernetesAutoscalerTests.OptedIn 
         Assert.Equal("8080", Assert.Single(rule.Ports).Port.Value);
         Assert.Equal("monitoring", Assert.Single(rule.FromProperty).NamespaceSelector.MatchLabels["kubernetes.io/metadata.name"]);
     }
-
-    /// <summary>The adapter's <c>config.yaml</c> as the adapter reads it.</summary>
-    public static AdapterConfig ReadRules(V1ConfigMap configMap) =>
-        new DeserializerBuilder()
-            .WithNamingConvention(CamelCaseNamingConvention.Instance)
-            .Build()
-            .Deserialize<AdapterConfig>(configMap.Data[PrometheusAdapterRules.ConfigKey]);
 
     /// <summary>README's publish command with the autoscaler turned on, once for the class.</summary>
     public sealed class OptedIn : IAsyncLifetime

@@ -71,7 +71,7 @@ public sealed class RngAutoscalerTests(RngAutoscalerTests.RngUnderWorkers load) 
             return new PublishedRng(
                 objects.OfType<V1Deployment>().Single(d => d.Metadata.Name == "rng"),
                 objects.OfType<V2HorizontalPodAutoscaler>().SingleOrDefault(h => h.Spec.ScaleTargetRef.Name == "rng"),
-                [.. objects.OfType<V1ConfigMap>().SelectMany(map => KubernetesAutoscalerTests.ReadRules(map).Rules)]);
+                [.. objects.OfType<V1ConfigMap>().SelectMany(map => AdapterQuery.RulesIn(map).Rules)]);
         }
 
         /// <summary>

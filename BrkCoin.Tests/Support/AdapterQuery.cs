@@ -1,5 +1,8 @@
 using System.Text.RegularExpressions;
 using BrkCoin.AppHost.Deployment;
+using k8s.Models;
+using YamlDotNet.Serialization;
+using YamlDotNet.Serialization.NamingConventions;
 
 namespace BrkCoin.Tests.Support;
 
@@ -20,6 +23,13 @@ public sealed partial record AdapterQuery(string Series)
         Assert.True(series.Success, $"The adapter rule's seriesQuery names no series: {rule.SeriesQuery}");
         return new AdapterQuery(series.Groups["series"].Value);
     }
+
+    /// <summary>The rules of the adapter's <c>config.yaml</c> in a published ConfigMap, read as the adapter reads them.</summary>
+    public static AdapterConfig RulesIn(V1ConfigMap configMap) =>
+        new DeserializerBuilder()
+            .WithNamingConvention(CamelCaseNamingConvention.Instance)
+            .Build()
+            .Deserialize<AdapterConfig>(configMap.Data[PrometheusAdapterRules.ConfigKey]);
 
     /// <summary>The pod's value: <c>rate</c> of the series, summed over its label sets (one pod, so the sum by pod).</summary>
     public double PerPod(PrometheusExposition earlier, PrometheusExposition later) => PrometheusExposition.Rate(Series, earlier, later);
