@@ -26,11 +26,11 @@ var rng = builder.AddProject<Projects.BrkCoin_Rng>("rng")
     .WithLiveSettings(workshop)
     .WithLatencyKnob(workshop, mining, "Rng:Latency", unit: "draw")
     .WithConcurrencyCapKnob(workshop, mining, "Rng:ConcurrentRequests")
-    // The workshop's fix for the 10 hashes/s ceiling is more rng: in a cluster, one per node or
-    // as many as its queue asks for. The workers spread their draws over the replicas themselves.
+    // The workshop's fix for the 10 hashes/s ceiling is more rng: in a cluster, its replicas, one
+    // per node, or (where Prometheus and prometheus-adapter run) as many as its queue asks for.
+    // The workers spread their draws over the replicas themselves.
     .WithOnePerNode(deploy.RngPerNode)
-    .WithAutoscaler(RngAutoscaling.Metric, RngAutoscaling.TargetAverageValue, deploy.RngMaxReplicas)
-    .WithMetricsScrape()
+    .WithAutoscaler(RngAutoscaling.Metric, RngAutoscaling.RateOf, RngAutoscaling.TargetAverageValue, deploy.RngMaxReplicas, enabled: deploy.RngAutoscaler)
     .WithSpreadAcrossReplicas();
 
 var hasher = builder.AddProject<Projects.BrkCoin_Hasher>("hasher")

@@ -7,6 +7,7 @@ namespace BrkCoin.AppHost;
 /// one rng keep ~8 draws in it and ask for the most; at five rng they keep ~0.7 in each, and one
 /// worker (~0.33) needs only the floor. Waiting draws alone would vanish once rng scaled out, and
 /// send it back down while the workers still need it. The model's rng replicas are the floor.
+/// Only with <c>Deploy:RngAutoscaler</c>: the metric needs Prometheus and prometheus-adapter.
 /// </remarks>
 public static class RngAutoscaling
 {
@@ -16,6 +17,12 @@ public static class RngAutoscaling
     /// ServiceDefaults, which the AppHost does not reference; a test holds the two together).
     /// </summary>
     public const string Metric = "brkcoin_rng_concurrent_draws";
+
+    /// <summary>
+    /// The counter whose per-second rate, per pod, is <see cref="Metric"/>: the histogram's sum,
+    /// seconds spent in rng (MinerTelemetry's RngDrawDurationPrometheus with <c>_sum</c>; a test holds them together).
+    /// </summary>
+    public const string RateOf = "brkcoin_rng_draw_duration_seconds_sum";
 
     /// <summary>
     /// Draws at once per rng pod the autoscaler aims for: each rng busy 80 % of the time. One

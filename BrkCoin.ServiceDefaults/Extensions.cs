@@ -113,9 +113,9 @@ public static class Extensions
     public const int DefaultTracesPerSecond = 20;
 
     /// <summary>
-    /// <c>Metrics:Prometheus=true</c> (set by the Kubernetes files for rng) serves the metrics at
-    /// <c>/metrics</c> for Prometheus to scrape: the autoscaler scales rng on its draw latency,
-    /// which it reads through prometheus-adapter. Off elsewhere; OTLP to the dashboard is unchanged.
+    /// <c>Metrics:Prometheus=true</c> (set by the Kubernetes files for rng with <c>Deploy:RngAutoscaler</c>)
+    /// serves the metrics at <c>/metrics</c> for Prometheus to scrape: the autoscaler scales rng on
+    /// the draws in it, which it reads through prometheus-adapter. Off elsewhere; OTLP to the dashboard is unchanged.
     /// </summary>
     private static bool PrometheusRequested(Microsoft.Extensions.Configuration.IConfiguration configuration) =>
         bool.TryParse(configuration["Metrics:Prometheus"], out var on) && on;

@@ -33,7 +33,8 @@ public static class ComposeWriter
         await File.WriteAllTextAsync(Path.Combine(outputDirectory, FileName), header + Yaml(Compose(plan, settings, swarm: false, secretFiles)), cancellationToken);
         var stackHeader = header
             + "# For Swarm, on a manager: docker stack deploy -c docker-stack.yaml brkcoin (its secrets come from secrets/).\n"
-            + StackPlacementNote(plan);
+            + StackPlacementNote(plan)
+            + (settings.EncryptedOverlay ? EncryptedOverlayNote : string.Empty);
         await File.WriteAllTextAsync(Path.Combine(outputDirectory, StackFileName), stackHeader + Yaml(Compose(plan, settings, swarm: true, secretFiles)), cancellationToken);
         await SecretFile.WriteAsync(Path.Combine(outputDirectory, EnvFileName), EnvFile(plan), cancellationToken);
         var secrets = Directory.CreateDirectory(Path.Combine(outputDirectory, SwarmSecrets.FilesFolder));
@@ -68,7 +69,7 @@ public static class ComposeWriter
             services[DashboardName] = Dashboard(plan, settings, swarm);
         }
 
-        var networks = plan.Networks.ToDictionary(n => n.Name, n => (object)Network(swarm, n.IsInternal));
+        var networks = plan.Networks.ToDictionary(n => n.Name, n => (object)Network(swarm, n.IsInternal, swarm && settings.EncryptedOverlay));
 
         var compose = new Dictionary<string, object>();
         if (swarm)
@@ -93,13 +94,19 @@ public static class ComposeWriter
         return compose;
     }
 
-    // Swarm spans hosts: its networks are overlays.
-    private static Dictionary<string, object> Network(bool swarm, bool isInternal)
+    // Swarm spans hosts: its networks are overlays. Encrypted, the overlay's traffic between nodes
+    // goes through IPsec; the option's presence turns it on, so its value is empty.
+    private static Dictionary<string, object> Network(bool swarm, bool isInternal, bool encrypted)
     {
         var network = new Dictionary<string, object>();
         if (swarm)
         {
             network["driver"] = "overlay";
+        }
+
+        if (encrypted)
+        {
+            network["driver_opts"] = new Dictionary<string, object> { ["encrypted"] = string.Empty };
         }
 
         if (isInternal)
@@ -386,6 +393,12 @@ public static class ComposeWriter
             $"# {s.Name} runs only on a node labelled {s.NodeLabel}=true, where its volume is: before the first deploy,\n" +
             $"#   docker node update --label-add {s.NodeLabel}=true <node>\n" +
             $"# Until one is labelled its task stays pending (\"no suitable node\"), rather than starting empty elsewhere.\n"));
+
+    // An encrypted overlay on a kernel without IPsec deploys without complaint and then drops the
+    // traffic between nodes: the file says what it needs where the operator reads first.
+    private const string EncryptedOverlayNote =
+        "# Its overlay networks are encrypted (IPsec between nodes): every node's kernel needs CONFIG_INET_ESP and xfrm,\n" +
+        "# or the services cannot reach each other across nodes.\n";
 
     // Kubernetes quantities, as the plan holds them, in Compose's words: "500m" CPU is 0.5, "384Mi" is 384m.
     private static string Cpus(string quantity) =>

@@ -9,9 +9,10 @@ public sealed record ReadinessAnnotation(string Path) : IResourceAnnotation;
 
 /// <summary>
 /// Scaled by the cluster between the model's replicas and <see cref="MaxReplicas"/>, on the
-/// per-replica <see cref="Metric"/> averaging <see cref="TargetAverageValue"/>, with CPU beside it.
+/// per-replica <see cref="Metric"/> averaging <see cref="TargetAverageValue"/>; the metric is the
+/// per-second rate of the Prometheus counter <see cref="RateOf"/> that the resource serves.
 /// </summary>
-public sealed record AutoscalerAnnotation(string Metric, string TargetAverageValue, int MaxReplicas, int CpuUtilization) : IResourceAnnotation;
+public sealed record AutoscalerAnnotation(string Metric, string RateOf, string TargetAverageValue, int MaxReplicas) : IResourceAnnotation;
 
 /// <summary>One replica on every node instead of a count (Swarm global mode, a DaemonSet).</summary>
 public sealed record OnePerNodeAnnotation : IResourceAnnotation;

@@ -105,8 +105,11 @@ public sealed record DeployedService
 /// <param name="Autoscaler">Scaled by the cluster on a metric, where the target has an autoscaler.</param>
 public sealed record DeployedScaling(int Replicas, bool OnePerNode = false, DeployedAutoscaler? Autoscaler = null);
 
-/// <summary>A horizontal autoscaler on a per-replica metric, with CPU beside it.</summary>
-public sealed record DeployedAutoscaler(int MinReplicas, int MaxReplicas, string Metric, string TargetAverageValue, int CpuUtilization);
+/// <summary>
+/// A horizontal autoscaler on a per-replica <paramref name="Metric"/>, which prometheus-adapter
+/// serves as the per-second rate of the counter <paramref name="RateOf"/>.
+/// </summary>
+public sealed record DeployedAutoscaler(int MinReplicas, int MaxReplicas, string Metric, string RateOf, string TargetAverageValue);
 
 /// <summary>What the service is asked to prove it is alive and ready.</summary>
 /// <param name="HealthCommand">Run inside the container (Compose and Swarm health checks, and Kubernetes where no path is given).</param>

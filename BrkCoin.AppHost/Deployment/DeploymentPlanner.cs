@@ -168,8 +168,8 @@ public sealed class DeploymentPlanner(
                 MinReplicas: replicas,
                 MaxReplicas: Math.Max(replicas, autoscaler.MaxReplicas),
                 autoscaler.Metric,
-                autoscaler.TargetAverageValue,
-                autoscaler.CpuUtilization))
+                autoscaler.RateOf,
+                autoscaler.TargetAverageValue))
             : new DeployedScaling(replicas);
     }
 

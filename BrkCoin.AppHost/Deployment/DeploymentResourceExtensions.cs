@@ -11,11 +11,24 @@ public static class DeploymentResourceExtensions
         where T : IResource =>
         resource.WithAnnotation(new ReadinessAnnotation(path), ResourceAnnotationMutationBehavior.Replace);
 
-    /// <summary>Lets the cluster scale the service on <paramref name="metric"/> (a Kubernetes HorizontalPodAutoscaler).</summary>
+    /// <summary>
+    /// When <paramref name="enabled"/>, lets the cluster scale the service on <paramref name="metric"/>,
+    /// the per-second rate of the counter <paramref name="rateOf"/> (a Kubernetes HorizontalPodAutoscaler
+    /// and the prometheus-adapter rule that serves the metric). The metric comes from Prometheus, so
+    /// the service is scraped too (<see cref="WithMetricsScrape{T}"/>, unless it says otherwise).
+    /// </summary>
     public static IResourceBuilder<T> WithAutoscaler<T>(
-        this IResourceBuilder<T> resource, string metric, string targetAverageValue, int maxReplicas, int cpuUtilization = 70)
-        where T : IResource =>
-        resource.WithAnnotation(new AutoscalerAnnotation(metric, targetAverageValue, maxReplicas, cpuUtilization), ResourceAnnotationMutationBehavior.Replace);
+        this IResourceBuilder<T> resource, string metric, string rateOf, string targetAverageValue, int maxReplicas, bool enabled = true)
+        where T : IResource
+    {
+        if (!enabled)
+        {
+            return resource;
+        }
+
+        resource.WithAnnotation(new AutoscalerAnnotation(metric, rateOf, targetAverageValue, maxReplicas), ResourceAnnotationMutationBehavior.Replace);
+        return resource.Resource.Annotations.OfType<MetricsScrapeAnnotation>().Any() ? resource : resource.WithMetricsScrape();
+    }
 
     /// <summary>Runs one replica on every node when <paramref name="enabled"/>; the autoscaler then stands aside.</summary>
     public static IResourceBuilder<T> WithOnePerNode<T>(this IResourceBuilder<T> resource, bool enabled = true)

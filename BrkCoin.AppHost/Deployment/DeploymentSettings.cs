@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace BrkCoin.AppHost.Deployment;
 
 /// <summary>How the publish step names images and exposes the web UI, bound from the "Deploy" section.</summary>
-public sealed class DeploymentSettings
+public sealed class DeploymentSettings : IValidatableObject
 {
     public const string Section = "Deploy";
 
@@ -64,13 +64,27 @@ public sealed class DeploymentSettings
     /// <summary>One rng per node, as the original's stack runs it: Swarm global mode, a Kubernetes DaemonSet.</summary>
     public bool RngPerNode { get; set; }
 
-    /// <summary>Namespace whose Prometheus may scrape rng's /metrics (Kubernetes).</summary>
+    /// <summary>
+    /// Kubernetes: rng gets a HorizontalPodAutoscaler on the draws in it at once, with the
+    /// prometheus-adapter rule that serves that metric, the scrape annotations and the policy that
+    /// lets Prometheus in. Off, rng runs the model's replicas: a plain cluster (no Prometheus, no
+    /// adapter) cannot fetch the metric, and an autoscaler that cannot would never scale down.
+    /// </summary>
+    public bool RngAutoscaler { get; set; }
+
+    /// <summary>Namespace whose Prometheus may scrape rng's /metrics (Kubernetes, with <see cref="RngAutoscaler"/>).</summary>
     [RegularExpression("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
     public string MetricsNamespace { get; set; } = "monitoring";
 
-    /// <summary>Most rng replicas the HorizontalPodAutoscaler may run.</summary>
+    /// <summary>Most rng replicas the HorizontalPodAutoscaler may run (with <see cref="RngAutoscaler"/>).</summary>
     [Range(1, 1000)]
     public int RngMaxReplicas { get; set; } = 10;
+
+    /// <summary>
+    /// Swarm: the stack's overlay networks are encrypted (IPsec between nodes). Every node's kernel
+    /// needs IPsec (CONFIG_INET_ESP, xfrm); without it the encrypted overlay drops the traffic.
+    /// </summary>
+    public bool EncryptedOverlay { get; set; }
 
     /// <summary>What <c>aspire deploy</c> brings up: "compose" (docker compose up) or "swarm" (docker stack deploy).</summary>
     [RegularExpression("^(compose|swarm)$")]
@@ -103,6 +117,18 @@ public sealed class DeploymentSettings
 
     /// <summary><c>aspire destroy</c> also removes the volumes, the wallet's among them (kept by default).</summary>
     public bool RemoveVolumes { get; set; }
+
+    /// <summary>Settings that each make sense alone but contradict each other.</summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (RngPerNode && RngAutoscaler)
+        {
+            yield return new ValidationResult(
+                "Deploy:RngPerNode and Deploy:RngAutoscaler contradict each other: one rng per node lets the cluster's size set the count, " +
+                "an autoscaler sets it from rng's queue. Choose one.",
+                [nameof(RngPerNode), nameof(RngAutoscaler)]);
+        }
+    }
 
     public string ImageFor(string resourceName)
     {

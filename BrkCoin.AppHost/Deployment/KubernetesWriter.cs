@@ -8,7 +8,8 @@ namespace BrkCoin.AppHost.Deployment;
 /// Writes a kustomize base (<c>kubectl apply -k kubernetes/</c>) from a <see cref="DeploymentPlan"/>
 /// with KubernetesClient's typed models: a Deployment and ClusterIP Service per .NET service, Redis
 /// as a StatefulSet with a volume claim, NetworkPolicies drawn from who calls whom, probes, the Pod
-/// Security "restricted" profile, resources, and an autoscaler where the plan has one.
+/// Security "restricted" profile, resources, and where the plan has an autoscaler, it and the
+/// prometheus-adapter rule that serves its metric.
 /// </summary>
 public static class KubernetesWriter
 {
@@ -29,16 +30,42 @@ public static class KubernetesWriter
         var files = Documents(plan, settings);
         foreach (var (file, objects) in files)
         {
+            var path = Path.Combine(folder, file);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             var yaml = string.Join("---\n", objects.Select(o => KubernetesYaml.Serialize(o).TrimEnd() + "\n"));
-            await File.WriteAllTextAsync(Path.Combine(folder, file), yaml, cancellationToken);
+            await File.WriteAllTextAsync(path, yaml, cancellationToken);
         }
 
         await SecretFile.WriteAsync(Path.Combine(folder, SecretsFile),
             string.Concat(plan.Secrets.Select(s => $"{s.Key}={s.Value}\n")), cancellationToken);
-        await File.WriteAllTextAsync(Path.Combine(folder, "kustomization.yaml"), Kustomization(files.Keys), cancellationToken);
+        await File.WriteAllTextAsync(Path.Combine(folder, "kustomization.yaml"),
+            Kustomization(files.Keys.Where(f => !f.Contains('/', StringComparison.Ordinal)), withSecret: true), cancellationToken);
+
+        var adapter = Path.Combine(folder, PrometheusAdapterRules.FolderName);
+        var adapterFiles = files.Keys.Where(f => f.StartsWith(PrometheusAdapterRules.FolderName + "/", StringComparison.Ordinal)).ToList();
+        if (adapterFiles.Count > 0)
+        {
+            await File.WriteAllTextAsync(Path.Combine(adapter, "kustomization.yaml"),
+                Kustomization(adapterFiles.Select(Path.GetFileName)!, withSecret: false), cancellationToken);
+        }
+        else if (Directory.Exists(adapter))
+        {
+            // Published again without the autoscaler: the adapter rule of an earlier publish would
+            // read as part of this one. Only what this writer put there is removed.
+            File.Delete(Path.Combine(adapter, PrometheusAdapterRules.FileName));
+            File.Delete(Path.Combine(adapter, "kustomization.yaml"));
+            if (!Directory.EnumerateFileSystemEntries(adapter).Any())
+            {
+                Directory.Delete(adapter);
+            }
+        }
     }
 
-    /// <summary>Every object, by the file it goes in.</summary>
+    /// <summary>
+    /// Every object, by the file it goes in: the base's files at the top, and with an autoscaler
+    /// the prometheus-adapter rule in <c>autoscaler/</c>, a kustomization of its own applied to
+    /// the adapter's namespace (plain files: Debian's kubectl 1.20 predates kustomize components).
+    /// </summary>
     public static SortedDictionary<string, List<object>> Documents(DeploymentPlan plan, DeploymentSettings settings)
     {
         var files = new SortedDictionary<string, List<object>>(StringComparer.Ordinal);
@@ -69,8 +96,24 @@ public static class KubernetesWriter
         }
 
         files["network-policies.yaml"] = [.. NetworkPolicies(plan), .. plan.Services.Where(s => s.Metrics is not null).Select(s => MetricsPolicy(s, settings))];
+
+        var autoscalers = plan.Services.Select(s => s.Scaling.Autoscaler).OfType<DeployedAutoscaler>().ToList();
+        if (autoscalers.Count > 0)
+        {
+            files[$"{PrometheusAdapterRules.FolderName}/{PrometheusAdapterRules.FileName}"] = [AdapterRules(autoscalers)];
+        }
+
         return files;
     }
+
+    /// <summary>The adapter's configuration, as the ConfigMap its Deployment mounts.</summary>
+    private static V1ConfigMap AdapterRules(IEnumerable<DeployedAutoscaler> autoscalers) => new()
+    {
+        ApiVersion = "v1",
+        Kind = "ConfigMap",
+        Metadata = Metadata(PrometheusAdapterRules.ConfigMapName),
+        Data = new Dictionary<string, string> { [PrometheusAdapterRules.ConfigKey] = PrometheusAdapterRules.Config(autoscalers) },
+    };
 
     private static V1ObjectMeta Metadata(string name) => new()
     {
@@ -287,6 +330,13 @@ public static class KubernetesWriter
         },
     };
 
+    /// <summary>
+    /// On the per-pod metric alone. rng waits rather than computes, so its CPU never shows its
+    /// queue: beside the draws, CPU could only add pods the queue does not ask for (the autoscaler
+    /// takes the larger of its metrics' counts), and it cannot stand in for a missing metric either,
+    /// since an autoscaler with any metric unavailable does not scale down. So the adapter's rule
+    /// ships with it (<see cref="PrometheusAdapterRules"/>).
+    /// </summary>
     private static V2HorizontalPodAutoscaler Autoscaler(DeployedService service, DeployedAutoscaler autoscaler) => new()
     {
         ApiVersion = "autoscaling/v2",
@@ -295,8 +345,7 @@ public static class KubernetesWriter
         Spec = new V2HorizontalPodAutoscalerSpec
         {
             ScaleTargetRef = new V2CrossVersionObjectReference { ApiVersion = "apps/v1", Kind = service.DataPath is null ? "Deployment" : "StatefulSet", Name = service.Name },
-            // Between the model's replicas and the declared maximum. Where the cluster serves no
-            // custom metrics the autoscaler acts on CPU alone: see docs/deploy.md.
+            // Between the model's replicas and the declared maximum.
             MinReplicas = autoscaler.MinReplicas,
             MaxReplicas = autoscaler.MaxReplicas,
             Metrics =
@@ -308,15 +357,6 @@ public static class KubernetesWriter
                     {
                         Metric = new V2MetricIdentifier { Name = autoscaler.Metric },
                         Target = new V2MetricTarget { Type = "AverageValue", AverageValue = new ResourceQuantity(autoscaler.TargetAverageValue) },
-                    },
-                },
-                new V2MetricSpec
-                {
-                    Type = "Resource",
-                    Resource = new V2ResourceMetricSource
-                    {
-                        Name = "cpu",
-                        Target = new V2MetricTarget { Type = "Utilization", AverageUtilization = autoscaler.CpuUtilization },
                     },
                 },
             ],
@@ -429,16 +469,23 @@ public static class KubernetesWriter
         }
     }
 
-    private static string Kustomization(IEnumerable<string> files) =>
-        new SerializerBuilder().Build().Serialize(new Dictionary<string, object>
+    private static string Kustomization(IEnumerable<string> files, bool withSecret)
+    {
+        var kustomization = new Dictionary<string, object>
         {
             ["apiVersion"] = "kustomize.config.k8s.io/v1beta1",
             ["kind"] = "Kustomization",
             ["resources"] = files.ToList(),
+        };
+        if (withSecret)
+        {
             // The Secret is made from secrets.env, so no password is written into a manifest.
-            ["secretGenerator"] = new[]
+            kustomization["secretGenerator"] = new[]
             {
                 new Dictionary<string, object> { ["name"] = SecretName, ["envs"] = new[] { SecretsFile } },
-            },
-        });
+            };
+        }
+
+        return new SerializerBuilder().Build().Serialize(kustomization);
+    }
 }

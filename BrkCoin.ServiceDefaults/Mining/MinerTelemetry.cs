@@ -17,7 +17,7 @@ public static class MinerTelemetry
 
     /// <summary>
     /// The per-pod metric prometheus-adapter serves and rng's autoscaler targets: draws in rng at
-    /// once, waiting or being drawn, averaged over a minute. It is the rate of the histogram's
+    /// once, waiting or being drawn, averaged over two minutes. It is the rate of the histogram's
     /// <c>_sum</c> (seconds spent in rng per second: Little's law), so it is 0 when rng is idle,
     /// about 0.33 under one worker at the original's pace, and grows by one for each draw that waits.
     /// </summary>

@@ -30,23 +30,45 @@ public sealed class ComposeFileTests(PublishedFilesFixture published)
     {
         // A quick check of the file's shape; `docker stack deploy` itself runs it on the real
         // engine (SwarmDeploymentTests), since `config` accepts files `deploy` refuses.
+        var output = await StackConfigAsync(published.Output, _compose);
+
+        Assert.Contains("replicas: 3", output);
+        Assert.StartsWith("version: \"3.8\"", File.ReadAllLines(Path.Combine(published.Output, "docker-stack.yaml")).First(l => !l.StartsWith('#')));
+    }
+
+    [Fact]
+    public async Task An_encrypted_overlay_stack_passes_docker_stack_config()
+    {
+        // The published files with Deploy:EncryptedOverlay (PublishedFilesUnchangedTests holds them
+        // to what publish writes). No cluster test deploys it: the kernel here has no IPsec.
+        var folder = Path.Combine(RepositoryRoot.Path, "BrkCoin.Tests", "Deployment", "Golden", "pernode");
+
+        var output = await StackConfigAsync(folder, new ComposeFile(folder));
+
+        // Every network of the file comes back from Docker's own reading with the option kept.
+        var networks = ComposeFile.Map(new YamlDotNet.Serialization.DeserializerBuilder().Build()
+            .Deserialize<Dictionary<object, object>>(File.ReadAllText(Path.Combine(folder, "docker-stack.yaml")))["networks"]);
+        Assert.Equal(4, networks.Count);
+        Assert.Equal(networks.Count, System.Text.RegularExpressions.Regex.Matches(output, "driver: overlay\n\\s+driver_opts:\n\\s+encrypted: \"\"").Count);
+    }
+
+    private static async Task<string> StackConfigAsync(string folder, ComposeFile compose)
+    {
         Prerequisite.Require(OnPath("docker") ? null : "the docker client is not installed.");
-        var info = new ProcessStartInfo("docker", ["stack", "config", "-c", Path.Combine(published.Output, "docker-stack.yaml")])
+        var info = new ProcessStartInfo("docker", ["stack", "config", "-c", Path.Combine(folder, "docker-stack.yaml")])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
         // Swarm does not read .env: `docker stack config` takes the variables from the environment, as a shell's would be.
-        foreach (var (name, value) in _compose.Secrets)
+        foreach (var (name, value) in compose.Secrets)
         {
             info.Environment[name] = value;
         }
 
         var (exitCode, output) = await BuiltProgram.RunAsync(info, TimeSpan.FromMinutes(1));
-
         Assert.True(exitCode == 0, output);
-        Assert.Contains("replicas: 3", output);
-        Assert.StartsWith("version: \"3.8\"", File.ReadAllLines(Path.Combine(published.Output, "docker-stack.yaml")).First(l => !l.StartsWith('#')));
+        return output;
     }
 
     [Fact]

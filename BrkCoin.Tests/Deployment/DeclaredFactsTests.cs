@@ -27,7 +27,7 @@ public sealed class DeclaredFactsTests
                 .WithDeploymentHealthCommand(password => ["vault-check", $"--password-from={password}"]);
             var entropy = builder.AddProject("entropy", RepositoryProject("BrkCoin.Rng"))
                 .WithOnePerNode(false)
-                .WithAutoscaler("entropy_queue", "2", maxReplicas: 7)
+                .WithAutoscaler("entropy_queue", "entropy_seconds_sum", "2", maxReplicas: 7)
                 .WithMetricsScrape()
                 .WithSpreadAcrossReplicas();
             builder.AddProject("digger", RepositoryProject("BrkCoin.Worker"))
@@ -37,7 +37,7 @@ public sealed class DeclaredFactsTests
         });
 
         var entropy = plan.Services.Single(s => s.Name == "entropy");
-        Assert.Equal(new DeployedAutoscaler(1, 7, "entropy_queue", "2", 70), entropy.Scaling.Autoscaler);
+        Assert.Equal(new DeployedAutoscaler(1, 7, "entropy_queue", "entropy_seconds_sum", "2"), entropy.Scaling.Autoscaler);
         Assert.True(entropy.SpreadAcrossReplicas);
         Assert.Equal("/metrics", entropy.Metrics?.Path);
         Assert.Equal(["digger"], entropy.Callers);
@@ -79,11 +79,33 @@ public sealed class DeclaredFactsTests
     {
         var plan = await PlanAsync(builder => builder.AddProject("entropy", RepositoryProject("BrkCoin.Rng"))
             .WithReplicas(3)
-            .WithAutoscaler("entropy_queue", "2", maxReplicas: 10));
+            .WithAutoscaler("entropy_queue", "entropy_seconds_sum", "2", maxReplicas: 10));
 
-        var hpa = Assert.Single(KubernetesWriter.Documents(plan, new DeploymentSettings()).Values.SelectMany(o => o).OfType<V2HorizontalPodAutoscaler>());
+        var documents = KubernetesWriter.Documents(plan, new DeploymentSettings());
+        var hpa = Assert.Single(documents.Values.SelectMany(o => o).OfType<V2HorizontalPodAutoscaler>());
         Assert.Equal(3, hpa.Spec.MinReplicas);
         Assert.Equal(10, hpa.Spec.MaxReplicas);
+        // Its metric comes through Prometheus: the service is scraped without saying so, and the adapter's rule ships with it.
+        Assert.Equal("/metrics", Assert.Single(plan.Services).Metrics?.Path);
+        var rule = Assert.Single(AdapterQuery.RulesIn(documents["autoscaler/prometheus-adapter-rules.yaml"].OfType<V1ConfigMap>().Single()).Rules);
+        Assert.Equal("entropy_queue", rule.Name.As);
+        Assert.Equal("entropy_seconds_sum", AdapterQuery.Parse(rule).Series);
+    }
+
+    [Fact]
+    public async Task An_autoscaler_not_enabled_leaves_no_trace()
+    {
+        var plan = await PlanAsync(builder => builder.AddProject("entropy", RepositoryProject("BrkCoin.Rng"))
+            .WithReplicas(2)
+            .WithAutoscaler("entropy_queue", "entropy_seconds_sum", "2", maxReplicas: 10, enabled: false));
+
+        var entropy = Assert.Single(plan.Services);
+        Assert.Null(entropy.Scaling.Autoscaler);
+        Assert.Null(entropy.Metrics);
+        var documents = KubernetesWriter.Documents(plan, new DeploymentSettings());
+        Assert.Equal(2, documents.Values.SelectMany(o => o).OfType<V1Deployment>().Single().Spec.Replicas);
+        Assert.Empty(documents.Values.SelectMany(o => o).OfType<V2HorizontalPodAutoscaler>());
+        Assert.DoesNotContain(documents.Keys, file => file.StartsWith("autoscaler/", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -91,7 +113,7 @@ public sealed class DeclaredFactsTests
     {
         var plan = await PlanAsync(builder => builder.AddProject("entropy", RepositoryProject("BrkCoin.Rng"))
             .WithOnePerNode()
-            .WithAutoscaler("entropy_queue", "2", maxReplicas: 7));
+            .WithAutoscaler("entropy_queue", "entropy_seconds_sum", "2", maxReplicas: 7));
 
         var entropy = Assert.Single(plan.Services);
         Assert.True(entropy.Scaling.OnePerNode);

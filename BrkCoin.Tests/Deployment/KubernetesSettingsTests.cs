@@ -51,3 +51,44 @@ public sealed class KubernetesRngPerNodeTests
         Assert.Equal(yaml, k8s.KubernetesYaml.Serialize(k8s.KubernetesYaml.LoadAllFromString(yaml, strict: true).Single()));
     }
 }
+
+/// <summary>Deploy:RngAutoscaler on the files: refused beside one per node, and leaving nothing behind when turned off.</summary>
+public sealed class KubernetesAutoscalerSettingsTests
+{
+    private static DeploymentPlan PlanWith(DeployedAutoscaler? autoscaler) => PlannedServices.Plan(
+        PlannedServices.Project("rng") with { Scaling = new DeployedScaling(2, Autoscaler: autoscaler) });
+
+    [Fact]
+    public void One_rng_per_node_and_an_autoscaler_together_are_refused_by_name()
+    {
+        var refused = Assert.Throws<System.ComponentModel.DataAnnotations.ValidationException>(
+            () => BrkCoin.AppHost.SettingsSection.Validate(new DeploymentSettings { RngPerNode = true, RngAutoscaler = true }));
+
+        Assert.Contains("Deploy:RngPerNode and Deploy:RngAutoscaler", refused.Message);
+        BrkCoin.AppHost.SettingsSection.Validate(new DeploymentSettings { RngAutoscaler = true });
+        BrkCoin.AppHost.SettingsSection.Validate(new DeploymentSettings { RngPerNode = true });
+    }
+
+    [Fact]
+    public async Task Published_again_without_the_autoscaler_the_earlier_adapter_rule_is_gone()
+    {
+        var folder = Directory.CreateTempSubdirectory("brkcoin-kubernetes-").FullName;
+        try
+        {
+            var cancel = TestContext.Current.CancellationToken;
+            await KubernetesWriter.WriteAsync(PlanWith(new DeployedAutoscaler(2, 5, "draws", "draw_seconds_sum", "800m")), new DeploymentSettings(), folder, cancel);
+            var adapter = Path.Combine(folder, PrometheusAdapterRules.FolderName);
+            Assert.Equal(["kustomization.yaml", PrometheusAdapterRules.FileName], Directory.EnumerateFiles(adapter).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+            Assert.DoesNotContain(PrometheusAdapterRules.FolderName, await File.ReadAllTextAsync(Path.Combine(folder, "kustomization.yaml"), cancel));
+
+            await KubernetesWriter.WriteAsync(PlanWith(null), new DeploymentSettings(), folder, cancel);
+
+            Assert.False(Directory.Exists(adapter));
+            Assert.Contains("replicas: 2", await File.ReadAllTextAsync(Path.Combine(folder, "rng.yaml"), cancel));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+}

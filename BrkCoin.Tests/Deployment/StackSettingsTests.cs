@@ -2,7 +2,7 @@ using BrkCoin.AppHost.Deployment;
 
 namespace BrkCoin.Tests.Deployment;
 
-/// <summary>The Swarm stack's settings: endpoint mode, one replica per node, where the web UI is published.</summary>
+/// <summary>The Swarm stack's settings: endpoint mode, one replica per node, where the web UI is published, encrypted overlays.</summary>
 public sealed class StackSettingsTests
 {
     private static readonly DeploymentPlan Plan = PlannedServices.Plan(
@@ -54,6 +54,30 @@ public sealed class StackSettingsTests
         // docker-compose can bind one address, and does.
         var compose = ComposeWriter.Compose(Plan, new DeploymentSettings { WebUiAddress = "127.0.0.1" });
         Assert.Equal(["127.0.0.1:8080:8080"], (IEnumerable<object>)Service(compose, "webui")["ports"]);
+    }
+
+    [Fact]
+    public void An_encrypted_overlay_marks_every_stack_network_and_leaves_compose_alone()
+    {
+        var plan = PlannedServices.Plan(
+            PlannedServices.Project("rng"), PlannedServices.Project("worker", references: ["rng"]), PlannedServices.Project("webui", isExternal: true));
+        var settings = new DeploymentSettings { EncryptedOverlay = true };
+        var stack = ComposeWriter.Compose(plan, settings, swarm: true);
+
+        var networks = (Dictionary<string, object>)stack["networks"];
+        Assert.Equal(["front", "rng"], networks.Keys.Order(StringComparer.Ordinal));
+        Assert.All(networks.Values.Cast<Dictionary<string, object>>(), network =>
+        {
+            Assert.Equal("overlay", network["driver"]);
+            // The option's presence turns IPsec on; Docker reads no value.
+            Assert.Equal(new Dictionary<string, object> { ["encrypted"] = string.Empty }, network["driver_opts"]);
+        });
+
+        // Off by default; plain Compose runs on one host and has nothing to encrypt.
+        Assert.All(((Dictionary<string, object>)ComposeWriter.Compose(plan, new DeploymentSettings(), swarm: true)["networks"]).Values.Cast<Dictionary<string, object>>(),
+            network => Assert.False(network.ContainsKey("driver_opts")));
+        Assert.All(((Dictionary<string, object>)ComposeWriter.Compose(plan, settings)["networks"]).Values.Cast<Dictionary<string, object>>(),
+            network => Assert.False(network.ContainsKey("driver_opts")));
     }
 
     private static Dictionary<string, object> Service(Dictionary<string, object> file, string name) =>
