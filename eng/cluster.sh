@@ -22,10 +22,6 @@ set -Eeuo pipefail
 
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 engine="$repo_root/eng/engine.sh"
-# shellcheck source=eng/engine-processes.sh
-source "$repo_root/eng/engine-processes.sh"
-# shellcheck source=eng/root-only-registry.sh
-source "$repo_root/eng/root-only-registry.sh"
 engine_home=${BRKCOIN_ENGINE_HOME:-/var/tmp/brkcoin-engine}
 # Under /run, root's own: nothing here survives a reboot, as nothing here should.
 home=${BRKCOIN_CLUSTER_HOME:-/run/brkcoin-cluster}
@@ -42,6 +38,14 @@ rule_comment="brkcoin-cluster"
 
 log() { echo "cluster: $*" >&2; }
 die() { log "$*"; exit 1; }
+
+# Every command works on root's namespaces, rules and folders; the helpers come after the check,
+# as a checkout may lie where only root can read.
+[[ $(id -u) == 0 ]] || die "needs root (network namespaces, a bridge, dockerd)"
+# shellcheck source=eng/engine-processes.sh
+source "$repo_root/eng/engine-processes.sh"
+# shellcheck source=eng/root-only-registry.sh
+source "$repo_root/eng/root-only-registry.sh"
 # A wrong argument is refused before anything is looked at or made, as a usage error.
 refuse_argument() { log "$*"; exit 2; }
 
@@ -72,7 +76,6 @@ wait_for() { # pidfile, seconds, what, command...
 }
 
 preflight() {
-  [[ $(id -u) == 0 ]] || die "needs root (network namespaces, a bridge, dockerd)"
   local missing=()
   for tool in dockerd docker docker-registry debootstrap ip nsenter unshare iptables hostname; do
     command -v "$tool" >/dev/null || [[ -x /usr/sbin/$tool ]] || missing+=("$tool")
@@ -250,7 +253,7 @@ stop_all() {
 
 case "${1:-}" in
   start)
-    count=${2:-3}
+    count=${2-3}
     [[ $count =~ ^[1-5]$ ]] || refuse_argument "N must be 1 to 5, not '$count'"
     preflight
     [[ ! -e "$home" ]] || [[ -f "$home/.brkcoin-cluster" ]] || die "refusing $home: it exists and is not a cluster folder"
