@@ -32,8 +32,6 @@ public static class DeploymentPipelineExtensions
     public static IDistributedApplicationBuilder AddDeploymentFiles(this IDistributedApplicationBuilder builder)
     {
         var settings = builder.GetDeploymentSettings();
-        // Filled by the images step, read by the deploy step that depends on it (one process).
-        var pushed = new PushedImages();
 
         builder.Pipeline.AddStep(StepName, context => FailingTheProcessAsync(async () =>
         {
@@ -56,14 +54,13 @@ public static class DeploymentPipelineExtensions
             var runner = new CommandRunner(context.Logger, context.CancellationToken);
             // Before the first build: a missing engine is said in one line, not after a minute of compiling.
             await TargetOf(settings, runner, OutputOf(context), context).CheckEngineAsync();
-            await new ProjectImages(settings, runner, context.Logger).BuildAsync(context.Model, pushed);
+            await new ProjectImages(settings, runner, context.Logger).BuildAsync(context.Model);
         }, context.Logger));
 
         builder.Pipeline.AddStep(DeployStepName, context => FailingTheProcessAsync(async () =>
         {
             var target = TargetOf(settings, new CommandRunner(context.Logger, context.CancellationToken), OutputOf(context), context);
             context.Logger.LogInformation("Deploying {Project} to {Target} at {Engine}", settings.Project, settings.Target, DockerEngine.Where);
-            await pushed.PinAsync(Path.Combine(OutputOf(context), target.DeploymentFile), context.CancellationToken);
             try
             {
                 await target.UpAsync();

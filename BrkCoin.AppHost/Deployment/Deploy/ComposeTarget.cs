@@ -7,8 +7,6 @@ namespace BrkCoin.AppHost.Deployment.Deploy;
 public sealed class ComposeTarget(DeploymentSettings settings, DockerEngine engine, string folder, ILogger logger, CancellationToken cancellationToken) : IDeployTarget
 {
     private static readonly TimeSpan ComposeTimeout = TimeSpan.FromMinutes(5);
-    public string DeploymentFile => ComposeWriter.FileName;
-
     public string ProjectLabel => $"com.docker.compose.project={settings.Project}";
 
     public string PageAddress => $"http://{DockerEngine.PageHost(settings.WebUiAddress)}:{settings.WebUiPort.ToString(CultureInfo.InvariantCulture)}";

@@ -15,9 +15,6 @@ public interface IDeployTarget
     /// <summary>Removes the project's containers and networks, and its volumes only when asked; says which.</summary>
     Task DownAsync(bool removeVolumes);
 
-    /// <summary>The written file this target brings up, in the output folder.</summary>
-    string DeploymentFile { get; }
-
     /// <summary>The label every container of the project carries, for `docker ps --filter`.</summary>
     string ProjectLabel { get; }
 

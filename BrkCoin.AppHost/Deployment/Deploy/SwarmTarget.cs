@@ -7,8 +7,6 @@ namespace BrkCoin.AppHost.Deployment.Deploy;
 public sealed class SwarmTarget(DeploymentSettings settings, DockerEngine engine, string folder, ILogger logger, CancellationToken cancellationToken) : IDeployTarget
 {
     private static readonly TimeSpan StackTimeout = TimeSpan.FromMinutes(5);
-    public string DeploymentFile => ComposeWriter.StackFileName;
-
     public string ProjectLabel => $"com.docker.stack.namespace={settings.Project}";
 
     private string StackLabel => $"label={ProjectLabel}";
