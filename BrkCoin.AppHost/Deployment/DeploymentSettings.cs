@@ -60,7 +60,7 @@ public sealed class DeploymentSettings
     /// writes rather than being killed. 384 MiB hold about 1.2 million coins: months at the
     /// workshop's pace, a few hours in throughput mode.
     /// </summary>
-    [Range(16, 1048576)]
+    [Range(32, 1048576)]
     public int WalletMemory { get; set; } = 384;
 
     /// <summary>
