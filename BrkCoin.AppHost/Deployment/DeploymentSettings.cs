@@ -57,8 +57,8 @@ public sealed class DeploymentSettings
     /// <summary>
     /// The wallet's container memory limit, in MiB. Redis gets three quarters of it as its
     /// <c>maxmemory</c> (<see cref="Wallet.WalletMemory"/> says why), and a full wallet refuses
-    /// writes rather than being killed. 384 MiB hold about 1.2 million coins: months at the
-    /// workshop's pace, a few hours in throughput mode.
+    /// writes rather than being killed. 384 MiB hold about 1.7 million coins: some three months
+    /// at the workshop's pace, three and a half hours in throughput mode (docs/deploy.md).
     /// </summary>
     [Range(32, 1048576)]
     public int WalletMemory { get; set; } = 384;
