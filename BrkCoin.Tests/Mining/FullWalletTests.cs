@@ -149,12 +149,8 @@ public sealed class FullWalletTests(RedisServerFixture redis) : IClassFixture<Re
     private static async Task SetMaxMemoryAsync(ConnectionMultiplexer audit, long bytes) =>
         await audit.GetDatabase().ExecuteAsync("CONFIG", "SET", "maxmemory", bytes.ToString(CultureInfo.InvariantCulture));
 
-    private static async Task<long> UsedMemoryAsync(ConnectionMultiplexer audit)
-    {
-        var info = (await audit.GetDatabase().ExecuteAsync("INFO", "memory")).ToString();
-        var line = info.Split('\n').Single(l => l.StartsWith("used_memory:", StringComparison.Ordinal));
-        return long.Parse(line["used_memory:".Length..].Trim(), CultureInfo.InvariantCulture);
-    }
+    private static async Task<long> UsedMemoryAsync(ConnectionMultiplexer audit) =>
+        WalletMemoryUse.Parse((await audit.GetDatabase().ExecuteAsync("INFO", "memory")).ToString())!.UsedBytes;
 
     private static async Task<long> HashesAsync(ConnectionMultiplexer audit) =>
         (long)await audit.GetDatabase().StringGetAsync(WalletKeys.Hashes);
