@@ -13,7 +13,9 @@ var redis = builder.AddWalletStore(mining.Redis)
     .WithNodeLabelPlacement("brkcoin.wallet")
     .WithDeploymentUser(RedisImage.User)
     .WithDeploymentPassword(RedisImage.PasswordVariable)
-    .WithDeploymentHealthCommand(RedisImage.Ping);
+    .WithDeploymentHealthCommand(RedisImage.Ping)
+    // Sized on purpose: a full wallet refuses writes (the page says so) rather than being killed.
+    .WithWalletMemory(deploy.WalletMemory);
 // Run mode only: scale and turn the knobs while the miner runs (null when publishing).
 var workshop = builder.AddWorkshop(mining);
 

@@ -43,3 +43,6 @@ public sealed record DeploymentHealthCommandAnnotation(Func<string?, IReadOnlyLi
 /// node, the Kubernetes node); targets with a single host and no way to say it leave it unset.
 /// </summary>
 public sealed record NodeNameAnnotation(string Variable) : IResourceAnnotation;
+
+/// <summary>The container's memory limit, in MiB, where the resource declares its own (the wallet's size).</summary>
+public sealed record DeploymentMemoryAnnotation(int MiB) : IResourceAnnotation;

@@ -137,7 +137,7 @@ public sealed class DeploymentPlanner(
                 // The root filesystem is read-only; .NET and Redis write only to /tmp and the data volume.
                 ReadOnlyRootFilesystem: true,
                 TmpPath: "/tmp",
-                Resources: new DeployedResources(CpuRequest: "50m", MemoryRequest: "96Mi", CpuLimit: "500m", MemoryLimit: "384Mi")),
+                Resources: ResourcesOf(resource)),
             ExportsTelemetry = isProject,
             // Docker waits 10 s before SIGKILL; a .NET host takes up to 30 s to stop, which the
             // worker needs to store a coin it found and flush its count (Worker:ShutdownGrace, twice).
@@ -147,6 +147,20 @@ public sealed class DeploymentPlanner(
             NodeLabel = Declared<NodeLabelPlacementAnnotation>(resource)?.Label,
             NodeNameVariable = Declared<NodeNameAnnotation>(resource)?.Variable,
         };
+    }
+
+    /// <summary>
+    /// Every service's share of a laptop, unless the resource declares its own memory (the wallet,
+    /// sized by <c>Deploy:WalletMemory</c>); a request never above the limit, which Kubernetes refuses.
+    /// </summary>
+    private static DeployedResources ResourcesOf(IResource resource)
+    {
+        var limit = Declared<DeploymentMemoryAnnotation>(resource)?.MiB ?? 384;
+        return new DeployedResources(
+            CpuRequest: "50m",
+            MemoryRequest: string.Create(CultureInfo.InvariantCulture, $"{Math.Min(96, limit)}Mi"),
+            CpuLimit: "500m",
+            MemoryLimit: string.Create(CultureInfo.InvariantCulture, $"{limit}Mi"));
     }
 
     private static T? Declared<T>(IResource resource) where T : IResourceAnnotation =>

@@ -55,6 +55,15 @@ public sealed class DeploymentSettings : IValidatableObject
     public string RedisImage { get; set; } = string.Empty;
 
     /// <summary>
+    /// The wallet's container memory limit, in MiB. Redis gets three quarters of it as its
+    /// <c>maxmemory</c> (<see cref="Wallet.WalletMemory"/> says why), and a full wallet refuses
+    /// writes rather than being killed. 384 MiB hold about 1.7 million coins: some three months
+    /// at the workshop's pace, three and a half hours in throughput mode (docs/deploy.md).
+    /// </summary>
+    [Range(32, 1048576)]
+    public int WalletMemory { get; set; } = 384;
+
+    /// <summary>
     /// How Swarm services reach each other: "vip" (a virtual IP balanced by IPVS, Swarm's default)
     /// or "dnsrr" (the service name resolves to every task, for hosts whose kernel has no IPVS).
     /// </summary>

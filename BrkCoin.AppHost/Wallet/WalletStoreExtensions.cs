@@ -59,8 +59,10 @@ public static class WalletStoreExtensions
     /// The Redis container with its data on a volume and every write in its append-only file.
     /// </summary>
     /// <remarks>
-    /// Aspire's <c>WithPersistence</c> takes RDB snapshots at most once a minute, so a restart
-    /// loses the last minute of coins. The append-only file is Redis's durability promise;
+    /// The append-only file is Redis's durability promise, and the only one: no RDB snapshots
+    /// beside it (<c>--save ''</c>; Aspire's <c>WithDataVolume</c> would add <c>--save 60 1</c>),
+    /// since the append-only file already holds every write, and each snapshot is a fork that
+    /// copies the pages written meanwhile, once a minute, inside the wallet's memory limit.
     /// <c>appendfsync always</c> because the wallet's writes are few (a coin is one in sixteen
     /// units, the counter one write a second per worker), so making each reach the disk before
     /// Redis answers costs nothing visible and a coin the worker logged as found survives even the
@@ -68,14 +70,21 @@ public static class WalletStoreExtensions
     /// </remarks>
     private static IResourceBuilder<RedisResource> AddRedisWallet(this IDistributedApplicationBuilder builder, string image)
     {
-        var redis = builder.AddRedis(Name)
-            .WithDataVolume()
-            .WithArgs("--dir", "/data", "--appendonly", "yes", "--appendfsync", "always")
+        var redis = builder.AddRedis(Name);
+        redis.WithVolume(VolumeNameGenerator.Generate(redis, "data"), "/data")
+            // '' is the empty argument once the shell Aspire runs Redis under has read it.
+            .WithArgs("--dir", "/data", "--save", "''", "--appendonly", "yes", "--appendfsync", "always")
             // Aspire runs Redis under /bin/sh -c (to expand the password variable), and a shell
             // as PID 1 ignores SIGTERM: `exec` makes redis-server PID 1, so a stop reaches it and
             // it closes its files cleanly instead of being killed at the end of the grace period.
             .WithArgs(context =>
             {
+                // Read when the command line is made, so the memory declared after this (AppHost.cs) counts.
+                foreach (var argument in WalletMemory.RedisArguments(context.Resource))
+                {
+                    context.Args.Add(argument);
+                }
+
                 if (context.Args.Count > 0 && Equals(context.Args[0], "redis-server"))
                 {
                     context.Args.Insert(0, "exec");

@@ -93,12 +93,14 @@ public static class WalletKeys
 
     /// <summary>
     /// String "process-token:sequence" of the last counter batch a worker instance applied, so a
-    /// batch retried after a lost reply is not counted twice.
+    /// batch retried after a lost reply is not counted twice. Written without an expiry: it gets
+    /// <see cref="LastFlushExpiry"/> only once the worker knows its batch is in.
     /// </summary>
     public static string WorkerLastFlush(string workerId) => $"brkcoin:worker:{workerId}:flushed";
 
     /// <summary>
-    /// How long a worker's last-flush mark is kept: far longer than any retry of a batch takes.
+    /// How long a worker's last-flush mark is kept after the worker learnt its batch was applied:
+    /// it is then never sent again, and the mark only tidies itself away after a stopped worker.
     /// </summary>
     public static readonly TimeSpan LastFlushExpiry = TimeSpan.FromDays(1);
 }

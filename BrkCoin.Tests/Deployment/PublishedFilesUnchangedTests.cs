@@ -21,7 +21,7 @@ public sealed class PublishedFilesUnchangedTests
             [
                 "--Deploy:RngPerNode=true", "--Deploy:Dashboard=true", "--Deploy:IngressHost=brkcoin.example",
                 "--Deploy:EndpointMode=dnsrr", "--Deploy:WebUiAddress=127.0.0.1", "--Mining:Workers=3", "--Mining:Throughput=true",
-                "--Deploy:EncryptedOverlay=true",
+                "--Deploy:EncryptedOverlay=true", "--Deploy:WalletMemory=64",
             ]
         },
         { "autoscaler", ["--Deploy:RngAutoscaler=true"] },

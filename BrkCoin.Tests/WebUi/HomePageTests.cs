@@ -60,6 +60,21 @@ public sealed class HomePageTests : BunitContext
     }
 
     [Fact]
+    public void A_full_wallet_is_said_as_full_not_as_unreachable()
+    {
+        _feed.Current = Healthy() with { Coins = 42, WalletFull = true, Problem = "Redis holds 12.0 MiB of its 12.0 MiB (maxmemory, 100 %)." };
+
+        var page = Render<Home>();
+
+        Assert.Empty(page.FindAll("[data-testid=wallet-down]"));
+        Assert.Empty(page.FindAll("[data-testid=figures-stale]"));
+        var alert = page.Find("[data-testid=wallet-full]");
+        Assert.Contains("The wallet is full.", alert.TextContent);
+        Assert.Contains("12.0 MiB of its 12.0 MiB", alert.TextContent);
+        Assert.Equal("42", page.Find("[data-testid=coins]").TextContent);
+    }
+
+    [Fact]
     public void A_fault_of_the_web_ui_has_its_own_banner_not_the_wallet_one()
     {
         _feed.Current = Healthy() with { Coins = 42, Problem = "The web UI could not work out the figures (InvalidOperationException: x)." };

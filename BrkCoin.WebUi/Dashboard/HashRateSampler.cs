@@ -53,8 +53,8 @@ public sealed class HashRateSampler(WalletReader reader, TimeProvider clock, ILo
             }
 
             _history.Enqueue(sample);
-            await reader.RecordHistoryAsync(sample);
-            next = DashboardCalculator.Calculate([.. _history]);
+            var recorded = await reader.RecordHistoryAsync(sample);
+            next = DashboardCalculator.Calculate([.. _history]).WithWalletMemory(sample.Memory, refusedForMemory: !recorded);
         }
         // Redis not answering, or answering with what the miner never writes: the wallet's side.
         catch (Exception ex) when (ex is RedisException or TimeoutException or InvalidDataException)

@@ -1,3 +1,4 @@
+using BrkCoin.Mining;
 using BrkCoin.WebUi.Wallet;
 
 namespace BrkCoin.WebUi.Dashboard;
@@ -15,6 +16,15 @@ public sealed record MinerDashboard
     /// <see cref="WalletReachable"/> false), or the web UI failed to work them out (with it true).
     /// </summary>
     public string? Problem { get; init; }
+
+    /// <summary>
+    /// Redis is at its <c>maxmemory</c> and refuses writes: it answers, but keeps no new coin or
+    /// count until there is room (<see cref="Problem"/> says how full).
+    /// </summary>
+    public bool WalletFull { get; init; }
+
+    /// <summary>How full the wallet is, where its server says; null otherwise.</summary>
+    public WalletMemoryUse? WalletMemory { get; init; }
 
     /// <summary>When the last good sample was taken; null before the first.</summary>
     public DateTimeOffset? SampledAt { get; init; }

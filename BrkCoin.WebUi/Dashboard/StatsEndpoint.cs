@@ -20,6 +20,10 @@ public static class StatsEndpoint
             {
                 walletReachable = dashboard.WalletReachable,
                 problem = dashboard.Problem,
+                walletFull = dashboard.WalletFull,
+                walletMemory = dashboard.WalletMemory is { } memory
+                    ? new { usedBytes = memory.UsedBytes, maxBytes = memory.MaxBytes, percent = memory.Percent }
+                    : null,
                 sampledAt = dashboard.SampledAt,
                 speed = dashboard.Speed,
                 speedWindowSeconds = dashboard.SpeedWindow.TotalSeconds,

@@ -1,3 +1,5 @@
+using BrkCoin.Mining;
+
 namespace BrkCoin.WebUi.Wallet;
 
 /// <summary>Everything the page needs from Redis, read at one instant.</summary>
@@ -11,6 +13,7 @@ namespace BrkCoin.WebUi.Wallet;
 /// <param name="Latency">The live workers' rng and hasher call times over the last ten seconds.</param>
 /// <param name="RunSince">When the current run of mining began (BrkCoin's workers keep it), if one is going on.</param>
 /// <param name="WorkerNodes">The node each live worker runs on, by instance id (only those whose deployment says).</param>
+/// <param name="Memory">How full the wallet is (<c>INFO memory</c>), where the server says.</param>
 public sealed record MinerSample(
     DateTimeOffset At,
     long Hashes,
@@ -21,7 +24,8 @@ public sealed record MinerSample(
     IReadOnlyDictionary<string, string>? WorkerStates = null,
     CallLatency? Latency = null,
     DateTimeOffset? RunSince = null,
-    IReadOnlyDictionary<string, string>? WorkerNodes = null)
+    IReadOnlyDictionary<string, string>? WorkerNodes = null,
+    WalletMemoryUse? Memory = null)
 {
     public CallLatency Latency { get; init; } = Latency ?? CallLatency.Unknown;
 }

@@ -36,6 +36,7 @@ public sealed class WalletReader(IConnectionMultiplexer redis, TimeProvider cloc
         var latest = batch.ListRangeAsync(WalletKeys.LatestCoins, 0, WalletKeys.LatestCoinsKept - 1);
         // Each with its score: which are live is judged below, on Redis's clock.
         var live = batch.SortedSetRangeByScoreWithScoresAsync(WalletKeys.LiveWorkers);
+        var memory = batch.ExecuteAsync("INFO", "memory");
         batch.Execute();
         await Task.WhenAll(serverTime, coins, hashes, since, runSince, latest, live);
 
@@ -73,14 +74,29 @@ public sealed class WalletReader(IConnectionMultiplexer redis, TimeProvider cloc
             states,
             CallLatency.Merge(Column(perWorker, LatencyColumn).Select(report => report.ToString())),
             ParseUnixMs(await runSince),
-            nodes);
+            nodes,
+            await MemoryUseAsync(memory));
+    }
+
+    // How full the wallet is; unknown (not an outage) where the server answers INFO otherwise.
+    private static async Task<WalletMemoryUse?> MemoryUseAsync(Task<RedisResult> info)
+    {
+        try
+        {
+            return WalletMemoryUse.Parse((await info).ToString());
+        }
+        catch (RedisServerException)
+        {
+            return null;
+        }
     }
 
     /// <summary>
     /// Adds a sample to the shared history and drops what is older than the chart reaches, in one
     /// round trip. Every web UI replica writes its own samples; readers keep one per second.
     /// </summary>
-    public async Task RecordHistoryAsync(MinerSample sample)
+    /// <returns>False when the wallet is full and refused it: the history then stays this web UI's own.</returns>
+    public async Task<bool> RecordHistoryAsync(MinerSample sample)
     {
         var db = redis.GetDatabase();
         var at = sample.At.ToUnixTimeMilliseconds();
@@ -90,7 +106,15 @@ public sealed class WalletReader(IConnectionMultiplexer redis, TimeProvider cloc
         var trimmed = batch.SortedSetRemoveRangeByScoreAsync(WalletKeys.SpeedHistory,
             double.NegativeInfinity, at - WalletKeys.HistoryKept.TotalMilliseconds);
         batch.Execute();
-        await Task.WhenAll(added, trimmed);
+        try
+        {
+            await Task.WhenAll(added, trimmed);
+            return true;
+        }
+        catch (RedisServerException refusal) when (WalletFull.IsRefusal(refusal.Message))
+        {
+            return false;
+        }
     }
 
     /// <summary>The shared history before <paramref name="before"/>, oldest first, one sample a second.</summary>

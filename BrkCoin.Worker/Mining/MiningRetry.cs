@@ -42,7 +42,14 @@ public static class MiningRetry
             {
                 if (args.Context.Properties.TryGetValue(Step, out var step))
                 {
-                    status.Failing(step, args.RetryDelay, args.Outcome.Exception?.Message ?? "failed");
+                    if (args.Outcome.Exception is WalletFullException full)
+                    {
+                        status.WalletFull(step, args.RetryDelay, full.Message);
+                    }
+                    else
+                    {
+                        status.Failing(step, args.RetryDelay, args.Outcome.Exception?.Message ?? "failed");
+                    }
                 }
 
                 logger.LogWarning(

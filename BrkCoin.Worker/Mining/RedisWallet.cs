@@ -11,7 +11,12 @@ public sealed class RedisWallet(IConnectionMultiplexer redis, WorkerIdentity ide
     // (a restarted container keeps its host name and PID 1), whose numbers started at 1 too.
     private readonly string _processToken = Guid.NewGuid().ToString("N");
 
-    public async Task<bool> StoreCoinAsync(string hexHash, byte[] randomBytes)
+    public Task<bool> StoreCoinAsync(string hexHash, byte[] randomBytes) =>
+        SayingWhenFullAsync(
+            () => StoreCoinOnceAsync(hexHash, randomBytes),
+            $"wallet full: Redis refuses coin {hexHash[..8]}... at its maxmemory; this worker holds it, and its counted units, until there is room");
+
+    private async Task<bool> StoreCoinOnceAsync(string hexHash, byte[] randomBytes)
     {
         var db = redis.GetDatabase();
         // HSETNX, not a transaction WATCHing the wallet: a WATCH on the wallet is broken by every
@@ -53,7 +58,12 @@ public sealed class RedisWallet(IConnectionMultiplexer redis, WorkerIdentity ide
         return true;
     }
 
-    public async Task AddHashesAsync(FlushBatch batch)
+    public Task AddHashesAsync(FlushBatch batch) =>
+        SayingWhenFullAsync(
+            async () => { await AddHashesOnceAsync(batch); return true; },
+            $"wallet full: Redis refuses counter batch {batch.Sequence} ({batch.Units} units) at its maxmemory; the units stay pending and go again until there is room");
+
+    private async Task AddHashesOnceAsync(FlushBatch batch)
     {
         var now = await NowAsync(redis.GetDatabase());
         var workerKey = WalletKeys.WorkerHashes(identity.Id);
@@ -68,7 +78,9 @@ public sealed class RedisWallet(IConnectionMultiplexer redis, WorkerIdentity ide
         transaction.AddCondition(Condition.StringNotEqual(flushedKey, mark));
         _ = transaction.StringIncrementAsync(WalletKeys.Hashes, batch.Units);
         _ = transaction.StringIncrementAsync(workerKey, batch.Units);
-        _ = transaction.StringSetAsync(flushedKey, mark, WalletKeys.LastFlushExpiry);
+        // Without an expiry: while this batch's fate is unknown to the worker, only its next
+        // attempt may judge it by the mark, however long that takes (a wallet full for days).
+        _ = transaction.StringSetAsync(flushedKey, mark);
         _ = transaction.KeyExpireAsync(workerKey, WalletKeys.WorkerExpiry);
         _ = transaction.SortedSetAddAsync(WalletKeys.LiveWorkers, identity.Id, now);
         // Workers that stopped reporting long ago leave the set; a live one re-adds itself each second.
@@ -114,6 +126,54 @@ public sealed class RedisWallet(IConnectionMultiplexer redis, WorkerIdentity ide
             {
                 throw new RedisException($"The counter batch {batch.Sequence} was not applied; it will be sent again.");
             }
+        }
+
+        // The worker now knows this batch is in, and never sends it again: from here the mark
+        // only has to outlive a stopped worker for a while. Fire and forget, on the connection the
+        // next batch's transaction takes after it, which sets its own mark without an expiry again.
+        // (EXPIRE is not refused by a full wallet.)
+        _ = redis.GetDatabase().KeyExpireAsync(flushedKey, WalletKeys.LastFlushExpiry, CommandFlags.FireAndForget);
+    }
+
+    private async Task<T> SayingWhenFullAsync<T>(Func<Task<T>> write, string whenFull)
+    {
+        try
+        {
+            return await write();
+        }
+        catch (RedisServerException refusal)
+        {
+            if (await IsFullAsync(refusal))
+            {
+                throw new WalletFullException(whenFull, refusal);
+            }
+
+            throw;
+        }
+    }
+
+    // A command refused for memory says so ("OOM …"); a transaction with one says only
+    // "EXECABORT … previous errors", so then Redis is asked whether it is at its maxmemory.
+    private async Task<bool> IsFullAsync(RedisServerException refusal)
+    {
+        if (WalletFull.IsRefusal(refusal.Message))
+        {
+            return true;
+        }
+
+        if (!refusal.Message.StartsWith("EXECABORT", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        try
+        {
+            var info = await redis.GetDatabase().ExecuteAsync("INFO", "memory");
+            return WalletMemoryUse.Parse(info.ToString())?.IsFull == true;
+        }
+        catch (RedisException)
+        {
+            return false;
         }
     }
 

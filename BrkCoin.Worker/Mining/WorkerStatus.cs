@@ -42,16 +42,15 @@ public sealed class WorkerStatus(TimeProvider clock)
         }
     }
 
-    public void Failing(string step, TimeSpan retryIn, string reason)
-    {
-        var seconds = Math.Max(1, (int)Math.Ceiling(retryIn.TotalSeconds));
-        lock (_gate)
-        {
-            _step = step;
-            _text = $"waiting for {step}, retry in {seconds} s: {reason}";
-            _until = clock.GetUtcNow() + retryIn + TimeSpan.FromSeconds(3);
-        }
-    }
+    public void Failing(string step, TimeSpan retryIn, string reason) =>
+        Hold(step, retryIn, $"waiting for {step}, retry in {Seconds(retryIn)} s: {reason}");
+
+    /// <summary>
+    /// The wallet refuses writes for memory: said as "wallet full: …" (the reason's own words)
+    /// rather than "waiting for the wallet", which reads as an outage, while <paramref name="step"/> retries.
+    /// </summary>
+    public void WalletFull(string step, TimeSpan retryIn, string reason) =>
+        Hold(step, retryIn, $"{reason}; retry in {Seconds(retryIn)} s");
 
     public void Refused(string step, string reason)
     {
@@ -61,6 +60,18 @@ public sealed class WorkerStatus(TimeProvider clock)
             _refusal = $"{step} refuses this worker's requests: {reason}";
         }
     }
+
+    private void Hold(string step, TimeSpan retryIn, string text)
+    {
+        lock (_gate)
+        {
+            _step = step;
+            _text = text;
+            _until = clock.GetUtcNow() + retryIn + TimeSpan.FromSeconds(3);
+        }
+    }
+
+    private static int Seconds(TimeSpan span) => Math.Max(1, (int)Math.Ceiling(span.TotalSeconds));
 
     public void Succeeded(string step)
     {
