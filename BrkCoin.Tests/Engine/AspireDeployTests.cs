@@ -44,8 +44,13 @@ public sealed class AspireDeployTests(DockerEngineFixture engine, ITestOutputHel
             Assert.NotEmpty(before);
             await engine.DockerAsync("rm", "--force", await RedisContainerAsync(project));
 
+            // From here every worker that ever ran is followed: the second deploy may recreate the
+            // first ones (a rebuilt image), and their units are in `hashes` too.
+            var label = $"com.docker.compose.project={project}";
+            var followed = await FollowedContainers.StartAsync(engine, label, "com.docker.compose.service");
             var second = await StepAsync("deploy", project, port, folder, Busy);
             Assert.True(second.ExitCode == 0, second.Output);
+            await followed.FollowNewAsync();
             var after = await WalletAsync(project);
             Assert.All(before, coin => Assert.Equal(coin.Value, after.GetValueOrDefault(coin.Key)));
             var again = await Eventually.ReturnsAsync(() => JsonAsync(page), json => json.Coins > before.Count, TimeSpan.FromMinutes(2), "more coins after deploying again");
@@ -54,8 +59,6 @@ public sealed class AspireDeployTests(DockerEngineFixture engine, ITestOutputHel
 
             Assert.Equal(new DeploymentRecord("compose", project, engine.DockerHost), DeploymentRecord.Read(folder));
 
-            var label = $"com.docker.compose.project={project}";
-            var followed = await FollowedContainers.StartAsync(engine, label, "com.docker.compose.service");
             var destroy = await StepAsync("destroy", project, port, folder);
             Assert.True(destroy.ExitCode == 0, destroy.Output);
             Assert.Contains("kept its volumes", destroy.Output, StringComparison.Ordinal);
@@ -166,16 +169,16 @@ public sealed class AspireDeployTests(DockerEngineFixture engine, ITestOutputHel
     }
 
     /// <summary>
-    /// Every container followed through the destroy stopped on its own (exit 0, not 137 for a
-    /// kill), every worker wrote its audit line, and the kept wallet's <c>hashes</c> is the sum of
-    /// the units they logged as added.
+    /// Every container followed stopped on its own (exit 0, not 137 for a kill), every worker
+    /// wrote its audit line, and the kept wallet's <c>hashes</c> is the sum of the units they
+    /// logged as added: they are all the workers the wallet ever had.
     /// </summary>
     private async Task AssertEveryUnitCountedAsync(FollowedContainers followed, Func<string, bool> isWorker, string walletVolume)
     {
         var stopped = await followed.StoppedAsync(TimeSpan.FromMinutes(2));
         Assert.All(stopped, c => Assert.True(c.ExitCode == 0, $"{c.Service} ({c.Id}) exited {c.ExitCode}:\n{c.Log[^Math.Min(c.Log.Length, 2000)..]}"));
         var workers = stopped.Where(c => isWorker(c.Service)).ToList();
-        Assert.Equal(2, workers.Count);
+        Assert.True(workers.Count >= 2, $"{workers.Count} workers followed");
         var added = workers.Select(w => FollowedContainers.UnitsAdded(w.Log) ?? throw new Xunit.Sdk.XunitException($"worker {w.Id} logged no \"Stopped after\" line:\n{w.Log[^Math.Min(w.Log.Length, 2000)..]}")).ToList();
         var hashes = await KeptWallet.HashesAsync(engine, walletVolume);
         output.WriteLine($"destroy: {stopped.Count} containers exited 0; workers added {string.Join(" + ", added)} = {added.Sum()} units; the kept wallet holds {hashes} hashes");

@@ -4,19 +4,20 @@ using System.Text.RegularExpressions;
 namespace BrkCoin.Tests.Engine;
 
 /// <summary>
-/// Containers watched through a destroy, which removes them and their logs: each one's log is
-/// followed (<c>docker logs -f</c>) and its exit code awaited (<c>docker wait</c>) from before
-/// the destroy starts, and read once it has stopped.
+/// Containers watched through a destroy (or a deploy that recreates them), which removes them and
+/// their logs: each one's log is followed (<c>docker logs -f</c>) and its exit code awaited
+/// (<c>docker wait</c>) from before, and read once it has stopped.
 /// </summary>
 public sealed partial class FollowedContainers
 {
     private static readonly TimeSpan Longest = TimeSpan.FromMinutes(30);
-    private readonly List<(string Id, string Service, Task<(int ExitCode, string Output)> Log, Task<(int ExitCode, string Output)> Exit)> _followed;
+    private readonly List<(string Id, string Service, Task<(int ExitCode, string Output)> Log, Task<(int ExitCode, string Output)> Exit)> _followed = [];
+    private readonly DockerEngineFixture _engine;
+    private readonly string _label;
+    private readonly string _serviceLabel;
 
-    private FollowedContainers(DockerEngineFixture engine, IEnumerable<(string Id, string Service)> containers) =>
-        _followed = [.. containers.Select(c => (c.Id, c.Service,
-            engine.RunAsync("docker", ["logs", "-f", c.Id], Longest),
-            engine.RunAsync("docker", ["wait", c.Id], Longest)))];
+    private FollowedContainers(DockerEngineFixture engine, string label, string serviceLabel) =>
+        (_engine, _label, _serviceLabel) = (engine, label, serviceLabel);
 
     /// <summary>
     /// Starts following the running containers with <paramref name="label"/>; each one's service
@@ -24,11 +25,21 @@ public sealed partial class FollowedContainers
     /// </summary>
     public static async Task<FollowedContainers> StartAsync(DockerEngineFixture engine, string label, string serviceLabel)
     {
-        var containers = (await engine.DockerAsync("ps", "--filter", $"label={label}", "--filter", "status=running", "--format", $"{{{{.ID}}}} {{{{.Label \"{serviceLabel}\"}}}}"))
+        var followed = new FollowedContainers(engine, label, serviceLabel);
+        await followed.FollowNewAsync();
+        return followed;
+    }
+
+    /// <summary>Follows the running containers that have come since (a deploy that recreated some).</summary>
+    public async Task FollowNewAsync()
+    {
+        var containers = (await _engine.DockerAsync("ps", "--filter", $"label={_label}", "--filter", "status=running", "--format", $"{{{{.ID}}}} {{{{.Label \"{_serviceLabel}\"}}}}"))
             .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(line => line.Split(' ', 2))
-            .Select(pair => (pair[0], pair[1]));
-        return new FollowedContainers(engine, containers);
+            .Where(pair => _followed.All(f => f.Id != pair[0]));
+        _followed.AddRange(containers.Select(pair => (pair[0], pair[1],
+            _engine.RunAsync("docker", ["logs", "-f", pair[0]], Longest),
+            _engine.RunAsync("docker", ["wait", pair[0]], Longest))));
     }
 
     /// <summary>Each container's service, exit code and whole log, once all have stopped (within <paramref name="deadline"/>).</summary>
