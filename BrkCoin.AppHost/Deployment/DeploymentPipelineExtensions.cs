@@ -51,16 +51,20 @@ public static class DeploymentPipelineExtensions
 
         builder.Pipeline.AddStep(ImagesStepName, context => FailingTheProcessAsync(async () =>
         {
-            var runner = new CommandRunner(context.Logger, context.CancellationToken);
+            var engine = DockerEngine.OfEnvironment(context.Logger, context.CancellationToken);
             // Before the first build: a missing engine is said in one line, not after a minute of compiling.
-            await TargetOf(settings, runner, OutputOf(context), context).CheckEngineAsync();
-            await new ProjectImages(settings, runner, context.Logger).BuildAsync(context.Model);
+            await TargetOf(DeploymentRecord.Of(settings, engine.Host), settings, engine, OutputOf(context), context).CheckEngineAsync();
+            await new ProjectImages(settings, engine.Runner, context.Logger).BuildAsync(context.Model);
         }, context.Logger));
 
         builder.Pipeline.AddStep(DeployStepName, context => FailingTheProcessAsync(async () =>
         {
-            var target = TargetOf(settings, new CommandRunner(context.Logger, context.CancellationToken), OutputOf(context), context);
-            context.Logger.LogInformation("Deploying {Project} to {Target} at {Engine}", settings.Project, settings.Target, DockerEngine.Where);
+            var engine = DockerEngine.OfEnvironment(context.Logger, context.CancellationToken);
+            var deployed = DeploymentRecord.Of(settings, engine.Host);
+            var target = TargetOf(deployed, settings, engine, OutputOf(context), context);
+            context.Logger.LogInformation("Deploying {Project} to {Target} at {Engine}", settings.Project, settings.Target, engine.Where);
+            // Before `up`: a deployment that fails half-way is still one destroy must find.
+            await deployed.WriteAsync(OutputOf(context), context.CancellationToken);
             try
             {
                 await target.UpAsync();
@@ -77,7 +81,17 @@ public static class DeploymentPipelineExtensions
 
         builder.Pipeline.AddStep(DestroyStepName, context => FailingTheProcessAsync(async () =>
         {
-            var target = TargetOf(settings, new CommandRunner(context.Logger, context.CancellationToken), OutputOf(context), context);
+            // The files step before this one rewrites the deployment files, never the record.
+            var output = OutputOf(context);
+            var recorded = DeploymentRecord.Read(output);
+            var deployed = DeploymentRecord.ForDestroy(recorded, settings, context.Services.GetRequiredService<IConfiguration>(),
+                Environment.GetEnvironmentVariable("DOCKER_HOST"));
+            var engine = DockerEngine.At(deployed.Engine, context.Logger, context.CancellationToken);
+            context.Logger.LogInformation("Destroying the {Target} project {Project} at {Engine}, {Source}", deployed.Target, deployed.Project, engine.Where,
+                recorded is null
+                    ? $"from the settings ({DeploymentRecord.FileName} is not in {output}: nothing was deployed from there)"
+                    : recorded == deployed ? $"as {DeploymentRecord.FileName} records" : $"as {DeploymentRecord.FileName} records, with what was given explicitly instead");
+            var target = TargetOf(deployed, settings, engine, output, context);
             await target.CheckEngineAsync();
             await target.DownAsync(settings.RemoveVolumes);
         }, context.Logger), dependsOn: StepName, requiredBy: WellKnownPipelineSteps.Destroy);
@@ -88,13 +102,10 @@ public static class DeploymentPipelineExtensions
     private static string OutputOf(PipelineStepContext context) =>
         context.Services.GetRequiredService<IPipelineOutputService>().GetOutputDirectory();
 
-    private static IDeployTarget TargetOf(DeploymentSettings settings, CommandRunner runner, string folder, PipelineStepContext context)
-    {
-        var engine = new DockerEngine(runner);
-        return settings.Target == "swarm"
-            ? new SwarmTarget(settings, engine, folder, context.Logger, context.CancellationToken)
-            : new ComposeTarget(settings, engine, folder, context.Logger, context.CancellationToken);
-    }
+    private static IDeployTarget TargetOf(DeploymentRecord deployed, DeploymentSettings settings, DockerEngine engine, string folder, PipelineStepContext context) =>
+        deployed.Target == "swarm"
+            ? new SwarmTarget(settings, deployed.Project, engine, folder, context.Logger, context.CancellationToken)
+            : new ComposeTarget(settings, deployed.Project, engine, folder, context.Logger, context.CancellationToken);
 
     /// <summary>
     /// Run by `dotnet run`, Aspire logs a failed step but still exits 0; a script or CI job running

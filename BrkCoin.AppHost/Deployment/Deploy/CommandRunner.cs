@@ -7,9 +7,10 @@ namespace BrkCoin.AppHost.Deployment.Deploy;
 /// <summary>
 /// Runs the tools a deployment drives (the SDK, docker, docker-compose) as child processes, with
 /// the user's environment (so DOCKER_HOST and the SDK's container settings reach them), each
-/// line of output in the step's log, and a deadline.
+/// line of output in the step's log, and a deadline. <paramref name="toolEnvironment"/> is added to
+/// every tool's (destroy's DOCKER_HOST from the deployment's record).
 /// </summary>
-public sealed class CommandRunner(ILogger logger, CancellationToken cancellationToken)
+public sealed class CommandRunner(ILogger logger, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? toolEnvironment = null)
 {
     public sealed record Result(int ExitCode, string Output);
 
@@ -30,7 +31,7 @@ public sealed class CommandRunner(ILogger logger, CancellationToken cancellation
             info.ArgumentList.Add(argument);
         }
 
-        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        foreach (var (name, value) in (toolEnvironment ?? new Dictionary<string, string>()).Concat(environment ?? new Dictionary<string, string>()))
         {
             info.Environment[name] = value;
         }

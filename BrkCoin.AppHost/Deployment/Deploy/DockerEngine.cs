@@ -1,13 +1,28 @@
+using Microsoft.Extensions.Logging;
+
 namespace BrkCoin.AppHost.Deployment.Deploy;
 
-/// <summary>The Docker engine the user points at (DOCKER_HOST, else the default socket).</summary>
-public sealed class DockerEngine(CommandRunner runner)
+/// <summary>
+/// The Docker engine at <paramref name="host"/> (a DOCKER_HOST value; empty for the default
+/// socket), driven through <paramref name="runner"/>, which hands the same DOCKER_HOST to every tool.
+/// </summary>
+public sealed class DockerEngine(CommandRunner runner, string host)
 {
     private static readonly TimeSpan CallTimeout = TimeSpan.FromMinutes(2);
 
     public CommandRunner Runner => runner;
 
-    public static string Where => Environment.GetEnvironmentVariable("DOCKER_HOST") is { Length: > 0 } host
+    /// <summary>DOCKER_HOST of this engine; empty for the default socket.</summary>
+    public string Host => host;
+
+    /// <summary>The engine of this shell: DOCKER_HOST when set, else the default socket.</summary>
+    public static DockerEngine OfEnvironment(ILogger logger, CancellationToken cancellationToken) =>
+        At(Environment.GetEnvironmentVariable("DOCKER_HOST") ?? string.Empty, logger, cancellationToken);
+
+    public static DockerEngine At(string host, ILogger logger, CancellationToken cancellationToken) =>
+        new(new CommandRunner(logger, cancellationToken, host.Length > 0 ? new Dictionary<string, string> { ["DOCKER_HOST"] = host } : null), host);
+
+    public string Where => host.Length > 0
         ? $"DOCKER_HOST={host}"
         : "the default socket (set DOCKER_HOST to use another engine)";
 
@@ -15,16 +30,16 @@ public sealed class DockerEngine(CommandRunner runner)
     /// The host a published port answers on: the address it is bound to, else the engine's own
     /// host (a tcp:// or ssh:// DOCKER_HOST), else this machine.
     /// </summary>
-    public static string PageHost(string boundAddress)
+    public string PageHost(string boundAddress)
     {
         if (boundAddress.Length > 0 && boundAddress != "0.0.0.0" && boundAddress != "[::]")
         {
             return boundAddress;
         }
 
-        return Uri.TryCreate(Environment.GetEnvironmentVariable("DOCKER_HOST"), UriKind.Absolute, out var host)
-            && host.Scheme is "tcp" or "ssh" && host.Host.Length > 0
-                ? host.Host
+        return Uri.TryCreate(host, UriKind.Absolute, out var address)
+            && address.Scheme is "tcp" or "ssh" && address.Host.Length > 0
+                ? address.Host
                 : "localhost";
     }
 
@@ -46,15 +61,26 @@ public sealed class DockerEngine(CommandRunner runner)
         [.. (await DockerAsync(what, arguments)).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
 
     /// <summary>
-    /// Removes containers one at a time. Debian's dockerd 20.10 deadlocks its network store when
-    /// many containers on one network leave it at once (as `down` or `stack rm` make them), and
-    /// every later engine call then hangs.
+    /// Stops containers one at a time, each with its own grace (the stop timeout Compose gives it
+    /// from stop_grace_period): SIGTERM, then SIGKILL only once the grace is over. One at a time
+    /// because Debian's dockerd 20.10 deadlocks its network store when many containers on one
+    /// network leave it at once (as `down` or `stack rm` make them), and every later engine call
+    /// then hangs.
     /// </summary>
+    public async Task StopOneByOneAsync(IEnumerable<string> containers)
+    {
+        foreach (var container in containers)
+        {
+            await DockerAsync("Stopping a container", "stop", container);
+        }
+    }
+
+    /// <summary>Removes stopped containers one at a time; a running one is refused by the engine, never killed.</summary>
     public async Task RemoveOneByOneAsync(IEnumerable<string> containers)
     {
         foreach (var container in containers)
         {
-            await runner.RunAsync("docker", ["rm", "--force", container], CallTimeout);
+            await DockerAsync("Removing a stopped container", "rm", container);
         }
     }
 

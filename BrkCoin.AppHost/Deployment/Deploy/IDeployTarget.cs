@@ -12,7 +12,11 @@ public interface IDeployTarget
     /// <summary>Returns once every service is healthy; fails the step, naming the ones that are not, at the deadline.</summary>
     Task WaitHealthyAsync(TimeSpan deadline);
 
-    /// <summary>Removes the project's containers and networks, and its volumes only when asked; says which.</summary>
+    /// <summary>
+    /// Stops the project's services, callers first and each with its grace, then removes its
+    /// containers and networks, and its volumes only when asked; says which, and fails when it
+    /// finds nothing of the project.
+    /// </summary>
     Task DownAsync(bool removeVolumes);
 
     /// <summary>The label every container of the project carries, for `docker ps --filter`.</summary>
