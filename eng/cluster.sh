@@ -12,7 +12,10 @@
 #   eng/cluster.sh revive K    start node K's dockerd again on its saved state
 #
 # Built on eng/engine.sh, whose loopback registry holds the Debian base images: a second registry
-# serves the same storage inside the cluster's network. Needs root, the .NET SDK and Debian's
+# serves the same storage inside the cluster's network, in a namespace of its own. Root alone
+# reaches it: on this machine an owner rule refuses every other user's connection, on each node
+# the containers' traffic to it is dropped (only the node's dockerd, root, pulls), and inside its
+# namespace only the cluster's own /24 is let in. Needs root, the .NET SDK and Debian's
 # docker.io, docker-registry, debootstrap, iproute2 and iptables.
 # -E: the failure trap of `start` also fires inside its functions.
 set -Eeuo pipefail
@@ -28,11 +31,32 @@ net=$(cat "$home/net" 2>/dev/null || echo "${BRKCOIN_CLUSTER_NET:-10.213.77}")
 bridge=brkcoin0
 gateway="$net.1"
 registry_ip="$net.2"
-registry="$registry_ip:5000"
+registry_port=5000
+registry="$registry_ip:$registry_port"
+registry_ns=/var/run/netns/brkcoin-registry
 rule_comment="brkcoin-cluster"
 
 log() { echo "cluster: $*" >&2; }
 die() { log "$*"; exit 1; }
+
+# Every command works on root's namespaces, rules and folders; the helpers come after the check,
+# as a checkout may lie where only root can read.
+[[ $(id -u) == 0 ]] || die "needs root (network namespaces, a bridge, dockerd)"
+# shellcheck source=eng/engine-processes.sh
+source "$repo_root/eng/engine-processes.sh"
+# shellcheck source=eng/root-only-registry.sh
+source "$repo_root/eng/root-only-registry.sh"
+# A wrong argument is refused before anything is looked at or made, as a usage error.
+refuse_argument() { log "$*"; exit 2; }
+
+# K of kill and revive: a node of the cluster that is up, by its number and nothing else (it
+# names a folder and a namespace).
+node_argument() { # K
+  local count; count=$(nodes)
+  [[ $1 =~ ^[1-9][0-9]{0,2}$ ]] || refuse_argument "K must be a node number, not '$1'"
+  ((count > 0)) || refuse_argument "no cluster is up (eng/cluster.sh start first)"
+  (($1 <= count)) || refuse_argument "K must be a node number, 1 to $count; not '$1'"
+}
 
 node_ip() { echo "$net.$((10 + $1))"; }
 node_ns() { echo "brkcoin-node$1"; }
@@ -52,7 +76,6 @@ wait_for() { # pidfile, seconds, what, command...
 }
 
 preflight() {
-  [[ $(id -u) == 0 ]] || die "needs root (network namespaces, a bridge, dockerd)"
   local missing=()
   for tool in dockerd docker docker-registry debootstrap ip nsenter unshare iptables hostname; do
     command -v "$tool" >/dev/null || [[ -x /usr/sbin/$tool ]] || missing+=("$tool")
@@ -88,11 +111,15 @@ start_network() {
   ip link set "$bridge" up
   # The host's FORWARD policy is DROP with bridge netfilter on: without this rule the nodes'
   # own traffic over the bridge is dropped, and `docker swarm join` times out.
-  iptables -I FORWARD 1 -i "$bridge" -o "$bridge" -m comment --comment "$rule_comment" -j ACCEPT
+  add_rule filter FORWARD -i "$bridge" -o "$bridge" -m comment --comment "$rule_comment" -j ACCEPT
 }
 
 start_registry() {
   add_host brkcoin-registry "$registry_ip"
+  # Only the cluster's /24 (this machine, the nodes) is let in, however the machine routes;
+  # on this machine, root alone.
+  add_rule --netns "$registry_ns" filter INPUT -p tcp --dport "$registry_port" ! -s "$net.0/24" -j DROP
+  root_only add "$registry_ip" "$registry_port" "$rule_comment"
   cat >"$home/registry.yml" <<EOF
 version: 0.1
 storage:
@@ -102,9 +129,11 @@ http:
   addr: $registry
 EOF
   log "starting the cluster's registry on $registry (engine.sh's storage)"
-  setsid nsenter --net=/var/run/netns/brkcoin-registry docker-registry serve "$home/registry.yml" >"$home/registry.log" 2>&1 &
+  setsid nsenter --net="$registry_ns" docker-registry serve "$home/registry.yml" >"$home/registry.log" 2>&1 &
   echo $! >"$home/registry.pid"
-  wait_for "$home/registry.pid" 30 registry bash -c "exec 3<>/dev/tcp/$registry_ip/5000"
+  # Ready once the port is the registry's own, not once something answers it.
+  wait_for "$home/registry.pid" 30 registry listens_as "$registry_port" "$!" "$registry_ns" \
+    || { confirm_listener "the cluster's registry" "$registry_port" "$(cat "$home/registry.pid")" "$registry_ns"; return 1; }
 }
 
 launch_node() { # n
@@ -126,6 +155,10 @@ launch_node() { # n
 start_node() { # n
   local n=$1
   add_host "$(node_ns "$n")" "$(node_ip "$n")"
+  # The node's dockerd (root) pulls from the registry in the node's own namespace, where no one
+  # else runs; its containers' traffic arrives on its bridges, and is dropped before docker's own
+  # rules see it (docker never touches the raw table), from before the engine starts.
+  add_rule --netns "/var/run/netns/$(node_ns "$n")" raw PREROUTING -d "$registry_ip" -p tcp --dport "$registry_port" -j DROP
   log "starting node$n at $(node_ip "$n")"
   launch_node "$n"
 }
@@ -152,7 +185,7 @@ build_images() {
   log "building BrkCoin's images into $registry"
   # Both registries speak plain HTTP: the base image's (engine.sh, on loopback) and the cluster's.
   DOTNET_CONTAINER_INSECURE_REGISTRIES="$registry,${base%%/*}" DOCKER_HOST="unix://$(node_sock 1)" \
-    dotnet run --project "$repo_root/BrkCoin.AppHost" -- \
+    run_step dotnet run --project "$repo_root/BrkCoin.AppHost" -- \
     --operation publish --step brkcoin-images --output-path "$home/files" \
     --Deploy:Registry "$registry" --Deploy:BaseImage "$base" --Deploy:NativeBaseImage "$native" >"$home/images.log" 2>&1 \
     || { grep -iE 'error|failed' "$home/images.log" | grep -v ' at ' | head -n 10 >&2; return 1; }
@@ -165,29 +198,54 @@ native_base_image() { bash "$engine" env | sed -n 's/^export BRKCOIN_NATIVE_BASE
 # a registry as plain HTTP only where the engine at DOCKER_HOST (node1) lists it as insecure.
 base_registry() { local base; base=$(base_image); echo "${base%%/*}"; }
 
-# Every process this script started, by the PIDs it wrote; then what those engines left: their
-# containerd and container shims (named by our folders), mounts, namespaces, interfaces, the rule;
-# and engine.sh's engine when `start` was the one that started it.
+# A long step (the engine's first start, the image build) runs as a child the script waits for:
+# bash runs a trap only between commands, and `wait` is one it leaves as soon as a signal comes,
+# so Ctrl-C during a build cleans up at once. The abandoning trap stops the step by this PID.
+step_pid=
+run_step() { # command...
+  "$@" &
+  step_pid=$!
+  wait "$step_pid"
+}
+
+# Whatever ends `start` before it is ready (a failure, Ctrl-C, a TERM): nothing is left half made.
+abandon_start() { # why, exit status
+  trap - ERR INT TERM
+  log "start $1; removing what it made"
+  [[ -z "$step_pid" ]] || stop_tree "$step_pid" 10
+  stop_all
+  exit "$2"
+}
+
+# Every process this script started, by the PIDs it wrote, with their children; what those
+# engines left (containerd and the container shims, by their own PID files under our folders);
+# mounts, namespaces, interfaces, the rules; and engine.sh's engine when `start` started it.
 stop_all() {
+  local pidfile dir leftovers
   for pidfile in "$home"/node*/dockerd.pid "$home/registry.pid"; do
     [[ -f $pidfile ]] || continue
-    if running "$pidfile"; then
-      local pid; pid=$(cat "$pidfile")
-      kill "$pid" 2>/dev/null || true
-      for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-      kill -9 "$pid" 2>/dev/null || true
-    fi
+    dir=$(dirname "$pidfile")
+    # Known before the engine goes, as a clean stop removes their files.
+    leftovers=$(engine_leftovers "$dir/exec")
+    running "$pidfile" && stop_tree "$(cat "$pidfile")"
     rm -f "$pidfile"
+    # shellcheck disable=SC2086 # a list of PIDs
+    [[ -z "$leftovers" ]] || kill -KILL $leftovers 2>/dev/null || true
   done
-  # containerd and its shims carry the node's folder in their command line; nothing else of ours
-  # does (a `tail -f` of a node's log is not ours to kill).
-  pkill -KILL -f -- "containerd.*$home/node" 2>/dev/null || true
+  # A node killed by `kill K` and not revived left no dockerd to ask, only its files.
+  for dir in "$home"/node*/; do
+    [[ -d "$dir" ]] || continue
+    leftovers=$(engine_leftovers "${dir%/}/exec")
+    # shellcheck disable=SC2086
+    [[ -z "$leftovers" ]] || kill -KILL $leftovers 2>/dev/null || true
+  done
   findmnt -rn -o TARGET | grep -E "^$home/" | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
   for ns in $(ip netns list | awk '{print $1}' | grep -E '^brkcoin-(node[0-9]+|registry)$' || true); do
     ip netns delete "$ns" 2>/dev/null || true
   done
   ip link delete "$bridge" 2>/dev/null || true
-  while iptables -D FORWARD -i "$bridge" -o "$bridge" -m comment --comment "$rule_comment" -j ACCEPT 2>/dev/null; do :; done
+  delete_rule filter FORWARD -i "$bridge" -o "$bridge" -m comment --comment "$rule_comment" -j ACCEPT
+  root_only delete "$registry_ip" "$registry_port" "$rule_comment"
   [[ -f "$home/started-engine" ]] && bash "$engine" stop
   # Only a folder `start` made (its mark inside), never whatever BRKCOIN_CLUSTER_HOME names.
   if [[ -f "$home/.brkcoin-cluster" && ! -L "$home" ]]; then rm -rf "$home"; fi
@@ -195,24 +253,30 @@ stop_all() {
 
 case "${1:-}" in
   start)
-    count=${2:-3}
-    [[ $count =~ ^[1-5]$ ]] || die "N must be 1 to 5, not '$count'"
+    count=${2-3}
+    [[ $count =~ ^[1-5]$ ]] || refuse_argument "N must be 1 to 5, not '$count'"
     preflight
     [[ ! -e "$home" ]] || [[ -f "$home/.brkcoin-cluster" ]] || die "refusing $home: it exists and is not a cluster folder"
     mkdir -p "$home"
     chmod 700 "$home"
     touch "$home/.brkcoin-cluster"
     echo "$net" >"$home/net"
-    # Whatever fails from here, nothing is left half made.
-    trap 'log "start failed; removing what it made"; stop_all' ERR
-    bash "$engine" status >/dev/null 2>&1 || { bash "$engine" start && touch "$home/started-engine"; }
+    # Whatever fails or interrupts from here, nothing is left half made.
+    trap 'abandon_start failed 1' ERR
+    trap 'abandon_start "interrupted (SIGINT)" 130' INT
+    trap 'abandon_start "stopped (SIGTERM)" 143' TERM
+    # Marked before it starts, so an interrupted start of the engine is stopped too.
+    if ! bash "$engine" status >/dev/null 2>&1; then
+      touch "$home/started-engine"
+      run_step bash "$engine" start
+    fi
     echo "$count" >"$home/nodes"
     start_network
     start_registry
     for ((n = 1; n <= count; n++)); do start_node "$n"; done
     form_swarm "$count"
     build_images
-    trap - ERR
+    trap - ERR INT TERM
     log "ready: $count nodes; eval \"\$(eng/cluster.sh env)\" points docker at node1"
     ;;
   status)
@@ -229,12 +293,14 @@ case "${1:-}" in
     echo "export BRKCOIN_REDIS_IMAGE=$registry/brkcoin/debian-redis:bookworm"
     ;;
   kill)
-    n=${2:?node number}
+    node_argument "${2:-}"
+    n=$2
+    running "$home/node$n/dockerd.pid" || die "node$n's engine does not run"
     # A power cut: no clean stop for the engine or anything it runs. The containers' own processes
-    # carry none of our paths, so they are found through the engine before it goes.
+    # are found through the engine before it goes; containerd and the shims by their PID files.
     pids=$(node_docker "$n" ps -q 2>/dev/null | xargs -r env DOCKER_HOST="unix://$(node_sock "$n")" docker inspect --format '{{.State.Pid}}' 2>/dev/null || true)
-    engine_pid=$(cat "$home/node$n/dockerd.pid" 2>/dev/null || true)
-    shims=$(pgrep -f -- "containerd.*$home/node$n/" || true)
+    engine_pid=$(cat "$home/node$n/dockerd.pid")
+    shims=$(engine_leftovers "$home/node$n/exec")
     # Everything freezes at once, the engine first, so nothing reports a task's end to the
     # managers: they learn of the loss only as a node gone silent. Then everything dies.
     for pid in $engine_pid $shims $pids; do [[ $pid != 0 ]] && kill -STOP "$pid" 2>/dev/null || true; done
@@ -245,7 +311,8 @@ case "${1:-}" in
     findmnt -rn -o TARGET | grep -E "^$home/node$n/" | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
     ;;
   revive)
-    n=${2:?node number}
+    node_argument "${2:-}"
+    n=$2
     running "$home/node$n/dockerd.pid" && die "node$n runs"
     if ! launch_node "$n"; then
       # A power cut can leave the engine's local network store half written, and dockerd 20.10

@@ -13,6 +13,11 @@
 #   eng/engine.sh env       print the exports that point docker, docker-compose and the SDK at it
 #   eng/engine.sh stop      stop what start started, by PID
 #
+# The registry has no authentication, and root runs what it pulls from it: an iptables owner
+# rule refuses every other user's connection to its port (removed by stop), a port someone else
+# holds is refused rather than taken for the registry, and the registry is ready only once the
+# process started holds the port.
+#
 # Needs root and Debian's docker.io, docker-registry and debootstrap packages.
 set -euo pipefail
 
@@ -28,6 +33,11 @@ native_libs="ld-linux-x86-64.so.2 libc.so.6 libm.so.6 libgcc_s.so.1 libssl.so.3 
 native_base_image="$registry/brkcoin/debian-native-deps:bookworm-$(echo "$native_libs" | sha256sum | cut -c1-8)"
 redis_image="$registry/brkcoin/debian-redis:bookworm"
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+registry_rule_comment="brkcoin-engine-registry"
+# shellcheck source=eng/engine-processes.sh
+source "$repo_root/eng/engine-processes.sh"
+# shellcheck source=eng/root-only-registry.sh
+source "$repo_root/eng/root-only-registry.sh"
 
 export DOCKER_HOST="unix://$socket"
 
@@ -98,7 +108,9 @@ launch_dockerd() {
 reset_state() {
   log "clearing the engine's state under $home/data and $home/exec"
   # What a hard-killed engine leaves behind: its containerd, container shims and their mounts.
-  pkill -KILL -f -- "$home/exec/" 2>/dev/null || true
+  local leftovers; leftovers=$(engine_leftovers "$home/exec")
+  # shellcheck disable=SC2086 # a list of PIDs
+  [[ -z "$leftovers" ]] || kill -KILL $leftovers 2>/dev/null || true
   findmnt -rn -o TARGET | grep -E "^$home/(data|exec)/" | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
   # data/ may itself be a mount point, so it is emptied rather than removed.
   if [[ -d "$home/data" ]]; then find "$home/data" -mindepth 1 -maxdepth 1 -exec rm -rf {} +; fi
@@ -119,7 +131,10 @@ start_dockerd() { # [--fresh]
 }
 
 start_registry() {
-  running registry && return
+  if running registry; then
+    confirm_listener docker-registry "$registry_port" "$(cat "$home/registry.pid")" && return
+    return 1
+  fi
   mkdir -p "$home/registry"
   cat >"$home/registry.yml" <<EOF
 version: 0.1
@@ -129,10 +144,15 @@ storage:
 http:
   addr: $registry
 EOF
-  log "starting docker-registry on $registry"
+  log "starting docker-registry on $registry, for root alone"
+  root_only add 127.0.0.1 "$registry_port" "$registry_rule_comment"
   docker-registry serve "$home/registry.yml" >"$home/registry.log" 2>&1 &
   echo $! >"$home/registry.pid"
-  wait_for registry 30 bash -c "exec 3<>/dev/tcp/127.0.0.1/$registry_port"
+  # Ready once the port is the registry's own, not once something answers it.
+  wait_for registry 30 listens_as "$registry_port" "$!" && return
+  confirm_listener docker-registry "$registry_port" "$(cat "$home/registry.pid")" || true
+  stop_pid registry
+  return 1
 }
 
 # debootstrap a minimal Debian with the given extra packages into a folder, once.
@@ -235,13 +255,15 @@ build_app_images() {
   docker image prune --force >/dev/null 2>&1 || true
 }
 
+# A process started here, by the PID written when it started, with its children (dockerd's
+# containerd); what a dockerd that had to be killed leaves (the shims) by their own PID files.
 stop_pid() {
-  local name=$1
+  local name=$1 leftovers=
   if running "$name"; then
-    local pid; pid=$(cat "$home/$name.pid")
-    kill "$pid"
-    for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-    kill -9 "$pid" 2>/dev/null || true
+    [[ $name != dockerd ]] || leftovers=$(engine_leftovers "$home/exec")
+    stop_tree "$(cat "$home/$name.pid")" 30
+    # shellcheck disable=SC2086 # a list of PIDs
+    [[ -z "$leftovers" ]] || kill -KILL $leftovers 2>/dev/null || true
   fi
   rm -f "$home/$name.pid"
 }
@@ -252,6 +274,8 @@ esac
 
 case "${1:-}" in
   start)
+    # Before anything starts: a port someone else holds is not the registry.
+    running registry || refuse_taken_port docker-registry "$registry_port" || exit 1
     start_dockerd "${2:-}"
     start_registry
     build_base_images
@@ -271,6 +295,7 @@ case "${1:-}" in
       ids=$(docker ps -q) && [[ -z "$ids" ]] || docker kill $ids >/dev/null 2>&1 || true
     fi
     stop_pid registry
+    root_only delete 127.0.0.1 "$registry_port" "$registry_rule_comment"
     stop_pid dockerd
     ;;
   *) echo "usage: $0 start [--fresh]|images|status|env|stop" >&2; exit 2 ;;

@@ -32,6 +32,8 @@ public static class DeploymentPipelineExtensions
     public static IDistributedApplicationBuilder AddDeploymentFiles(this IDistributedApplicationBuilder builder)
     {
         var settings = builder.GetDeploymentSettings();
+        // Filled by the images step, read by the deploy step that depends on it (one process).
+        var pushed = new PushedImages();
 
         builder.Pipeline.AddStep(StepName, context => FailingTheProcessAsync(async () =>
         {
@@ -54,7 +56,7 @@ public static class DeploymentPipelineExtensions
             var engine = DockerEngine.OfEnvironment(context.Logger, context.CancellationToken);
             // Before the first build: a missing engine is said in one line, not after a minute of compiling.
             await TargetOf(DeploymentRecord.Of(settings, engine.Host), settings, engine, OutputOf(context), context).CheckEngineAsync();
-            await new ProjectImages(settings, engine.Runner, context.Logger).BuildAsync(context.Model);
+            await new ProjectImages(settings, engine.Runner, context.Logger).BuildAsync(context.Model, pushed);
         }, context.Logger));
 
         builder.Pipeline.AddStep(DeployStepName, context => FailingTheProcessAsync(async () =>
@@ -65,6 +67,7 @@ public static class DeploymentPipelineExtensions
             context.Logger.LogInformation("Deploying {Project} to {Target} at {Engine}", settings.Project, settings.Target, engine.Where);
             // Before `up`: a deployment that fails half-way is still one destroy must find.
             await deployed.WriteAsync(OutputOf(context), context.CancellationToken);
+            await pushed.PinAsync(Path.Combine(OutputOf(context), target.DeploymentFile), context.CancellationToken);
             try
             {
                 await target.UpAsync();

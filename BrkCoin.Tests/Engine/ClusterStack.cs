@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using BrkCoin.AppHost.Deployment.Deploy;
 using BrkCoin.Mining;
 using BrkCoin.Tests.Support;
 
@@ -40,14 +41,43 @@ public sealed partial class ClusterStack(DockerEngineFixture engine, ClusterFixt
     /// </summary>
     public Task<(int ExitCode, string Output)> DeployAsync(params string[] settings) => AppHostStepAsync("deploy", settings);
 
-    /// <summary>The publish step alone, then <c>docker stack deploy</c> of what it wrote: the stack changed in place.</summary>
+    /// <summary>
+    /// The publish step alone, then <c>docker stack deploy</c> of what it wrote: the stack's shape
+    /// changed in place, its images as they run. The deploy step ran each service at the digest it
+    /// pushed; the publish step's file names tags, and deployed as written it would roll every
+    /// service (ten workers, one by one, each seen twice on the page while it overlaps its successor).
+    /// </summary>
     public async Task PublishAndDeployAsync(params string[] settings)
     {
         var publish = await AppHostStepAsync("publish", settings);
         Assert.True(publish.ExitCode == 0, publish.Output);
+        await KeepRunningImagesAsync(Path.Combine(Folder, "docker-stack.yaml"));
         var (exitCode, output) = await cluster.DockerRawAsync(Manager, "stack", "deploy", "--resolve-image", "never", "-c", Path.Combine(Folder, "docker-stack.yaml"), Name);
         Assert.True(exitCode == 0, output);
     }
+
+    // Each "image: repository:tag" line of the stack file whose repository a running service
+    // already runs pinned ("repository@sha256:…") names that pinned image instead.
+    private async Task KeepRunningImagesAsync(string stackFile)
+    {
+        var services = Lines(await DockerAsync("stack", "services", Name, "--format", "{{.Name}}"));
+        var running = services.Count == 0
+            ? []
+            : Lines(await DockerAsync(["service", "inspect", "--format", "{{.Spec.TaskTemplate.ContainerSpec.Image}}", .. services]))
+                .Where(image => image.Contains('@', StringComparison.Ordinal))
+                .ToDictionary(image => image.Split('@')[0], StringComparer.Ordinal);
+        var lines = (await File.ReadAllLinesAsync(stackFile, Cancel)).Select(line =>
+        {
+            var image = ImageLine().Match(line);
+            return image.Success && running.TryGetValue(PushedImages.Repository(image.Groups["image"].Value), out var pinned)
+                ? $"{image.Groups["indent"].Value}image: {pinned}"
+                : line;
+        });
+        await File.WriteAllLinesAsync(stackFile, lines, Cancel);
+    }
+
+    [GeneratedRegex("^(?<indent> +)image: (?<image>[^ @]+)$")]
+    private static partial Regex ImageLine();
 
     // The one place the AppHost is run against the cluster: README's Swarm deploy or its publish
     // command (read from README.md), with the cluster's registry and images.

@@ -5,7 +5,8 @@ namespace BrkCoin.Tests.Tooling;
 
 /// <summary>
 /// eng/cluster.sh refuses, with a clear line and before it makes anything, to start where it
-/// cannot: not root, a tool missing, its address range taken. Each case runs `start` on a cluster
+/// cannot: not root, a tool missing, its address range taken; and arguments that are not a node
+/// count (start) or a node of the cluster (kill, revive), as usage errors (exit 2). Each case runs `start` on a cluster
 /// folder of the test's own (BRKCOIN_CLUSTER_HOME), and the taken range is made inside a network
 /// namespace of the test's own, so a cluster that may be running meanwhile is not touched.
 /// </summary>
@@ -72,6 +73,55 @@ public sealed class ClusterRefusalTests : IDisposable
         Assert.Contains("the address range 10.213.99.0/24 is taken", output);
         // No bridge was made in that namespace, and no cluster folder.
         Assert.Contains("bridges made: 0", output);
+        Assert.False(Directory.Exists(Home));
+    }
+
+    [Theory]
+    [InlineData("kill", "x")]
+    [InlineData("kill", "1.*")]
+    [InlineData("kill", "01")]
+    [InlineData("kill", "0")]
+    [InlineData("kill", "4")]
+    [InlineData("kill", "")]
+    [InlineData("revive", "../1")]
+    [InlineData("revive", "4")]
+    public async Task A_node_number_that_is_not_one_of_the_cluster_is_refused_as_a_usage_error(string command, string node)
+    {
+        // A cluster folder of the test's own that says three nodes are up, and nothing else: a
+        // script that took the argument would find no engine and fail otherwise (exit 1).
+        Directory.CreateDirectory(Home);
+        await File.WriteAllTextAsync(Path.Combine(Home, "nodes"), "3\n", TestContext.Current.CancellationToken);
+
+        var (exitCode, output) = await RunAsync("bash", [Script, command, node]);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains($"K must be a node number", output);
+        Assert.Contains($"'{node}'", output);
+    }
+
+    [Fact]
+    public async Task A_node_number_without_a_cluster_is_refused_as_a_usage_error()
+    {
+        var (exitCode, output) = await RunAsync("bash", [Script, "kill", "1"]);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("no cluster is up", output);
+        Assert.False(Directory.Exists(Home));
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("6")]
+    [InlineData("3;id")]
+    [InlineData("")]
+    public async Task A_node_count_out_of_range_is_refused_before_anything_is_made(string count)
+    {
+        // In a network namespace of its own: even a script that failed to refuse makes nothing on
+        // the machine's own network.
+        var (exitCode, output) = await RunAsync("unshare", ["--net", "bash", Script, "start", count]);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains($"N must be 1 to 5, not '{count}'", output);
         Assert.False(Directory.Exists(Home));
     }
 

@@ -7,6 +7,8 @@ namespace BrkCoin.AppHost.Deployment.Deploy;
 public sealed class ComposeTarget(DeploymentSettings settings, string project, DockerEngine engine, string folder, ILogger logger, CancellationToken cancellationToken) : IDeployTarget
 {
     private static readonly TimeSpan ComposeTimeout = TimeSpan.FromMinutes(5);
+    public string DeploymentFile => ComposeWriter.FileName;
+
     public string ProjectLabel => $"com.docker.compose.project={project}";
 
     public string PageAddress => $"http://{engine.PageHost(settings.WebUiAddress)}:{settings.WebUiPort.ToString(CultureInfo.InvariantCulture)}";

@@ -19,6 +19,9 @@ public interface IDeployTarget
     /// </summary>
     Task DownAsync(bool removeVolumes);
 
+    /// <summary>The written file this target brings up, in the output folder.</summary>
+    string DeploymentFile { get; }
+
     /// <summary>The label every container of the project carries, for `docker ps --filter`.</summary>
     string ProjectLabel { get; }
 

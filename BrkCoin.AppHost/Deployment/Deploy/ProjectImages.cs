@@ -5,13 +5,14 @@ namespace BrkCoin.AppHost.Deployment.Deploy;
 /// <summary>
 /// Builds every .NET service of the model into the image the deployment files name, with the
 /// SDK's container support (<c>dotnet publish -t:PublishContainer</c>), as the build command in docs/deploy.md
-/// does: into the engine DOCKER_HOST points at, or pushed to <c>Deploy:Registry</c>. No Dockerfiles.
+/// does: into the engine DOCKER_HOST points at, or pushed to <c>Deploy:Registry</c>, each pushed
+/// image recorded by the digest the SDK pushed (<see cref="PushedImages"/>). No Dockerfiles.
 /// </summary>
 public sealed class ProjectImages(DeploymentSettings settings, CommandRunner runner, ILogger logger)
 {
     private static readonly TimeSpan BuildTimeout = TimeSpan.FromMinutes(10);
 
-    public async Task BuildAsync(DistributedApplicationModel model)
+    public async Task BuildAsync(DistributedApplicationModel model, PushedImages pushed)
     {
         // One at a time: each publish already uses every core, and its log is easier to read alone.
         foreach (var project in model.Resources.OfType<ProjectResource>())
@@ -20,7 +21,12 @@ public sealed class ProjectImages(DeploymentSettings settings, CommandRunner run
             var image = settings.ImageFor(project.Name);
             logger.LogInformation("Building {Image} from {Project}", image, Path.GetFileName(path));
             var native = project.Annotations.OfType<NativeImageAnnotation>().Any();
-            await runner.RunCheckedAsync($"Building the image of {project.Name}", "dotnet", PublishArguments(path, project.Name, native), BuildTimeout);
+            var output = await runner.RunCheckedAsync($"Building the image of {project.Name}", "dotnet", PublishArguments(path, project.Name, native), BuildTimeout);
+            if (settings.Registry.Length > 0)
+            {
+                pushed.Record(image, output);
+                logger.LogInformation("Pushed {Image} as {Pinned}", image, pushed.Pinned[image]);
+            }
         }
     }
 
@@ -48,7 +54,8 @@ public sealed class ProjectImages(DeploymentSettings settings, CommandRunner run
         ];
         if (registry.Length > 0)
         {
-            arguments.Add($"-p:ContainerRegistry={registry}");
+            // MSBuild then answers with the target's items as JSON, the pushed manifest's digest among them.
+            arguments.AddRange([$"-p:ContainerRegistry={registry}", "-getTargetResult:PublishContainer"]);
         }
 
         // Native AOT compiles only for the machine's own OS: from macOS or Windows the image of a

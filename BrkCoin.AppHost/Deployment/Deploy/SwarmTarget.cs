@@ -7,6 +7,8 @@ namespace BrkCoin.AppHost.Deployment.Deploy;
 public sealed class SwarmTarget(DeploymentSettings settings, string project, DockerEngine engine, string folder, ILogger logger, CancellationToken cancellationToken) : IDeployTarget
 {
     private static readonly TimeSpan StackTimeout = TimeSpan.FromMinutes(5);
+    public string DeploymentFile => ComposeWriter.StackFileName;
+
     public string ProjectLabel => $"com.docker.stack.namespace={project}";
 
     private string StackLabel => $"label={ProjectLabel}";
