@@ -66,7 +66,13 @@ secure_home() {
   fi
 }
 
-running() { [[ -f "$home/$1.pid" ]] && kill -0 "$(cat "$home/$1.pid")" 2>/dev/null; }
+# A PID file counts only while its process still names this home on its command line: $home
+# outlives a reboot, and root must not signal whatever process has since been given that number.
+running() {
+  local pid
+  [[ -f "$home/$1.pid" ]] && pid=$(cat "$home/$1.pid") && [[ $pid =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null \
+    && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$home/"
+}
 
 wait_for() { # what (also its pid file's name), seconds, command...
   local what=$1 deadline=$((SECONDS + $2)); shift 2

@@ -45,6 +45,10 @@ public sealed class ClusterLessonsTests(DockerEngineFixture engine, ClusterFixtu
         Assert.Equal($"node{WalletNode}", Assert.Single(placed, t => t.Key.StartsWith("redis", StringComparison.Ordinal)).Value);
         var first = await Eventually.ReturnsAsync(brkcoin.JsonAsync, j => j.Coins > 0, TimeSpan.FromMinutes(2), "a first coin at the page");
         Say($"deploy: converged on {placed.Values.Distinct().Count()} nodes ({ClusterStack.Describe(placed)}); {first.Coins} coins");
+        // Through a registry, each service runs the digest the images step pushed, not a tag.
+        var images = ClusterStack.Lines(await brkcoin.DockerAsync(["service", "inspect", "--format", "{{.Spec.TaskTemplate.ContainerSpec.Image}}",
+            .. new[] { "rng", "hasher", "worker", "webui" }.Select(service => $"{Stack}_{service}")]));
+        Assert.All(images, image => Assert.Matches("@sha256:[0-9a-f]{64}$", image));
 
         // The password is a secret: in no inspect output, on any node, nor any process's command line.
         var password = File.ReadAllText(Path.Combine(brkcoin.Folder, "secrets", "redis_REDIS_PASSWORD"));

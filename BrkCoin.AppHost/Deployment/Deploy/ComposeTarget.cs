@@ -82,8 +82,15 @@ public sealed class ComposeTarget(DeploymentSettings settings, string project, D
         }
         else
         {
-            logger.LogInformation("Removed the project's containers and networks; kept its volumes (the wallet): {Volumes}. Destroy with --Deploy:RemoveVolumes=true to remove them too.",
-                string.Join(", ", left));
+            if (left.Count == 0)
+            {
+                logger.LogInformation("Removed the project's containers and networks; the engine at {Engine} holds no volume of it.", engine.Where);
+            }
+            else
+            {
+                logger.LogInformation("Removed the project's containers and networks; kept its volumes (the wallet): {Volumes}. Destroy with --Deploy:RemoveVolumes=true to remove them too.",
+                    string.Join(", ", left));
+            }
         }
     }
 

@@ -75,12 +75,20 @@ public sealed class DockerEngine(CommandRunner runner, string host)
         }
     }
 
-    /// <summary>Removes stopped containers one at a time; a running one is refused by the engine, never killed.</summary>
+    /// <summary>
+    /// Removes stopped containers one at a time; a running one is refused by the engine, never
+    /// killed. One already gone counts as removed: after `stack rm` Swarm's agent removes task
+    /// containers itself, and may take one between the listing and this call.
+    /// </summary>
     public async Task RemoveOneByOneAsync(IEnumerable<string> containers)
     {
         foreach (var container in containers)
         {
-            await DockerAsync("Removing a stopped container", "rm", container);
+            var removed = await runner.RunAsync("docker", ["rm", container], CallTimeout);
+            if (removed.ExitCode != 0 && !removed.Output.Contains("No such container", StringComparison.Ordinal))
+            {
+                throw new DeployFailedException($"Removing a stopped container failed (docker rm {container}):\n{removed.Output.Trim()}");
+            }
         }
     }
 

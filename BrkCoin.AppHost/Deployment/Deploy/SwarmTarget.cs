@@ -143,9 +143,21 @@ public sealed class SwarmTarget(DeploymentSettings settings, string project, Doc
         var elsewhere = volumeNodes.Select(v => (Volume: v.Key, Nodes: v.Value.Where(node => node != here).ToList())).Where(v => v.Nodes.Count > 0)
             .Select(v => $"{v.Volume} on {string.Join(", ", v.Nodes)}").ToList();
         var where = string.Join(", ", [.. localVolumes.Select(v => $"{v} on {here}"), .. elsewhere]);
-        if (!removeVolumes)
+        if (!removeVolumes && where.Length == 0)
+        {
+            logger.LogInformation("Removed the stack's services and networks; found no volume of the stack on {Here}, and this engine cannot look into other nodes (the wallet's is on the node labelled for it).", here);
+        }
+        else if (!removeVolumes)
         {
             logger.LogInformation("Removed the stack's services and networks; kept its volumes (the wallet): {Volumes}. Destroy with --Deploy:RemoveVolumes=true to remove them too.", where);
+        }
+        else if (localVolumes.Count == 0 && elsewhere.Count == 0)
+        {
+            // Nothing seen is nothing removed: the stack's task history, which names the nodes,
+            // may be gone (an earlier destroy) and this engine sees only its own node's volumes.
+            throw new DeployFailedException(
+                $"Removed the stack's services and networks; found no volume of the stack on {here}, and this engine ({engine.Where}) cannot look into other nodes. "
+                + "On the node labelled for the wallet: docker volume ls, then docker volume rm <volume>.");
         }
         else if (elsewhere.Count == 0 && gone.Count == localVolumes.Count)
         {
