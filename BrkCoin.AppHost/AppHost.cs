@@ -33,7 +33,9 @@ var rng = builder.AddProject<Projects.BrkCoin_Rng>("rng")
     // The workers spread their draws over the replicas themselves.
     .WithOnePerNode(deploy.RngPerNode)
     .WithAutoscaler(RngAutoscaling.Metric, RngAutoscaling.RateOf, RngAutoscaling.TargetAverageValue, deploy.RngMaxReplicas, enabled: deploy.RngAutoscaler)
-    .WithSpreadAcrossReplicas();
+    .WithSpreadAcrossReplicas()
+    // Named in each answer's header with its node, so the page places it in the cluster view.
+    .WithNodeName("Rng__Node");
 
 var hasher = builder.AddProject<Projects.BrkCoin_Hasher>("hasher")
     .WithRunModeLaunch(mining)
@@ -42,7 +44,8 @@ var hasher = builder.AddProject<Projects.BrkCoin_Hasher>("hasher")
     .WithHttpHealthCheck("/health")
     .WithThroughputMode(mining, "Hasher:Latency")
     .WithLiveSettings(workshop)
-    .WithLatencyKnob(workshop, mining, "Hasher:Latency", unit: "hash");
+    .WithLatencyKnob(workshop, mining, "Hasher:Latency", unit: "hash")
+    .WithNodeName("Hasher__Node");
 
 builder.AddProject<Projects.BrkCoin_Worker>("worker")
     .WithRunModeLaunch(mining)
@@ -69,6 +72,9 @@ builder.AddProject<Projects.BrkCoin_WebUi>("webui")
     // While Redis is down the page still serves its "wallet unreachable" banner: keep it in its Service.
     .WithDeploymentReadiness("/alive")
     .WithLiveSettings(workshop)
+    // The web UI places itself in the cluster view, and (run mode) the wallet on this machine.
+    .WithNodeName("WebUi__Node")
+    .WithRunModeWalletNode("WebUi__WalletNode")
     .AnnounceUrlWhenReady("BrkCoin web UI");
 
 builder.AddDeploymentFiles();
