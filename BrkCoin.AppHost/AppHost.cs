@@ -4,6 +4,11 @@ using BrkCoin.AppHost.Launch;
 using BrkCoin.AppHost.Wallet;
 using BrkCoin.AppHost.Workshop;
 
+// A setting out of range stops the AppHost with its one-line reason and exit code 2, not a stack
+// trace and an abort. (Handled here, not by a try in this file: Aspire's test host runs this file
+// too and hands the exception to the test that asked for the bad setting.)
+SettingsSection.ExitOnInvalidSettings();
+
 var builder = DistributedApplication.CreateBuilder(args);
 var mining = builder.GetMiningSettings();
 var deploy = builder.GetDeploymentSettings();
