@@ -4,6 +4,11 @@ using BrkCoin.AppHost.Launch;
 using BrkCoin.AppHost.Wallet;
 using BrkCoin.AppHost.Workshop;
 
+// A setting out of range stops the AppHost with its one-line reason and exit code 2, not a stack
+// trace and an abort. (Handled here, not by a try in this file: Aspire's test host runs this file
+// too and hands the exception to the test that asked for the bad setting.)
+SettingsSection.ExitOnInvalidSettings();
+
 var builder = DistributedApplication.CreateBuilder(args);
 var mining = builder.GetMiningSettings();
 var deploy = builder.GetDeploymentSettings();
@@ -33,7 +38,9 @@ var rng = builder.AddProject<Projects.BrkCoin_Rng>("rng")
     // The workers spread their draws over the replicas themselves.
     .WithOnePerNode(deploy.RngPerNode)
     .WithAutoscaler(RngAutoscaling.Metric, RngAutoscaling.RateOf, RngAutoscaling.TargetAverageValue, deploy.RngMaxReplicas, enabled: deploy.RngAutoscaler)
-    .WithSpreadAcrossReplicas();
+    .WithSpreadAcrossReplicas()
+    // Named in each answer's header with its node, so the page places it in the cluster view.
+    .WithNodeName("Rng__Node");
 
 var hasher = builder.AddProject<Projects.BrkCoin_Hasher>("hasher")
     .WithRunModeLaunch(mining)
@@ -42,7 +49,8 @@ var hasher = builder.AddProject<Projects.BrkCoin_Hasher>("hasher")
     .WithHttpHealthCheck("/health")
     .WithThroughputMode(mining, "Hasher:Latency")
     .WithLiveSettings(workshop)
-    .WithLatencyKnob(workshop, mining, "Hasher:Latency", unit: "hash");
+    .WithLatencyKnob(workshop, mining, "Hasher:Latency", unit: "hash")
+    .WithNodeName("Hasher__Node");
 
 builder.AddProject<Projects.BrkCoin_Worker>("worker")
     .WithRunModeLaunch(mining)
@@ -69,6 +77,9 @@ builder.AddProject<Projects.BrkCoin_WebUi>("webui")
     // While Redis is down the page still serves its "wallet unreachable" banner: keep it in its Service.
     .WithDeploymentReadiness("/alive")
     .WithLiveSettings(workshop)
+    // The web UI places itself in the cluster view, and (run mode) the wallet on this machine.
+    .WithNodeName("WebUi__Node")
+    .WithRunModeWalletNode("WebUi__WalletNode")
     .AnnounceUrlWhenReady("BrkCoin web UI");
 
 builder.AddDeploymentFiles();

@@ -1,3 +1,4 @@
+using BrkCoin.Cluster;
 using Microsoft.Extensions.Options;
 using BrkCoin.Hasher;
 
@@ -17,6 +18,12 @@ builder.Services.AddSingleton<IValidateOptions<HasherOptions>, HasherOptionsVali
 var app = builder.Build();
 
 app.UseProblemDetailsForErrors();
+// Who answered, on which node, on what terms: the page's cluster view and model read it.
+app.UseReplicaTerms("Hasher:Node", services =>
+{
+    var o = services.GetRequiredService<IOptionsMonitor<HasherOptions>>().CurrentValue;
+    return (o.Latency, 0);
+});
 
 app.MapDefaultEndpoints();
 app.MapHashing();

@@ -1,3 +1,4 @@
+using BrkCoin.Cluster;
 using Microsoft.Extensions.Options;
 using BrkCoin.Rng;
 
@@ -19,6 +20,12 @@ builder.Services.AddSingleton<BrkCoin.Mining.InFlight>();
 var app = builder.Build();
 
 app.UseProblemDetailsForErrors();
+// Who answered, on which node, on what terms: the page's cluster view and model read it.
+app.UseReplicaTerms("Rng:Node", services =>
+{
+    var o = services.GetRequiredService<IOptionsMonitor<RngOptions>>().CurrentValue;
+    return (o.Latency, o.ConcurrentRequests);
+});
 
 app.MapDefaultEndpoints();
 app.MapRandomBytes();

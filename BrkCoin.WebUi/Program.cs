@@ -10,6 +10,7 @@ builder.AddRedisClient("redis");
 
 builder.Services.AddProblemDetails();
 builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton<BrkCoin.WebUi.Cluster.WebUiReplica>();
 builder.Services.AddSingleton<WalletReader>();
 builder.Services.AddSingleton<SharedTotals>();
 builder.Services.AddSingleton<BrkCoin.WebUi.Workshop.WorkshopView>();

@@ -78,6 +78,16 @@ public static class DeploymentResourceExtensions
             : resource;
     }
 
+    /// <summary>
+    /// Run mode only: tells the service, in <paramref name="variable"/>, that the wallet runs on
+    /// this machine. A deployment places the wallet by a node label, whose node it cannot name here.
+    /// </summary>
+    public static IResourceBuilder<T> WithRunModeWalletNode<T>(this IResourceBuilder<T> resource, string variable)
+        where T : IResourceWithEnvironment =>
+        resource.ApplicationBuilder.ExecutionContext.IsRunMode
+            ? resource.WithEnvironment(variable, Environment.MachineName)
+            : resource;
+
     /// <summary>The command run inside the container to check it is healthy.</summary>
     public static IResourceBuilder<T> WithDeploymentHealthCommand<T>(this IResourceBuilder<T> resource, Func<string?, IReadOnlyList<string>> command)
         where T : IResource =>

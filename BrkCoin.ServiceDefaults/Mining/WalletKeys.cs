@@ -88,6 +88,19 @@ public static class WalletKeys
     /// </summary>
     public static string WorkerNode(string workerId) => $"brkcoin:worker:{workerId}:node";
 
+    /// <summary>
+    /// String: what a worker instance saw of the cluster over the last <see cref="LatencyWindow"/>
+    /// (<see cref="ReplicaReport"/>): its own pause and loops, and each rng and hasher replica that
+    /// answered it, with that replica's node, configured latency and cap. Expires with the worker's own counter.
+    /// </summary>
+    public static string WorkerReplicas(string workerId) => $"brkcoin:worker:{workerId}:replicas";
+
+    /// <summary>
+    /// Sorted set: the web UI replicas, member "id node" (node "-" when unknown), scored by the
+    /// unix time (ms) of their last sample; each leaves it <see cref="WorkerExpiry"/> after its last.
+    /// </summary>
+    public const string LiveWebUis = "brkcoin:webuis";
+
     /// <summary>The span a worker's latency report covers: the workshop reads latency over ~10 s.</summary>
     public static readonly TimeSpan LatencyWindow = TimeSpan.FromSeconds(10);
 

@@ -214,6 +214,6 @@ public sealed partial class SettingsPageTests
     [GeneratedRegex(@"^`([A-Za-z]+(?::[A-Za-z-]+)+)`$")]
     private static partial Regex SettingName();
 
-    [GeneratedRegex(@"""((?:Mining|Deploy|Rng|Hasher|Worker|Telemetry|Metrics|LiveSettings|Workshop|ConnectionStrings|Parameters)(?::[A-Za-z-]+)+)""")]
+    [GeneratedRegex(@"""((?:Mining|Deploy|Rng|Hasher|Worker|WebUi|Telemetry|Metrics|LiveSettings|Workshop|ConnectionStrings|Parameters)(?::[A-Za-z-]+)+)""")]
     private static partial Regex KeyLiteral();
 }

@@ -39,17 +39,21 @@ public sealed class LessonBrowserTests(LessonFixture fixture) : IClassFixture<Le
         {
             await LiveChartsDrawnAsync(page);
             await MarkedAsync(page, "1 worker");
+            await ModelSaysAsync(page, "3.3", "workers: 1 worker,");
             await NothingMovesBetweenRefreshesAsync(page);
 
             await StepAsync(page, "scale-worker", "replicas", "2", "2 workers");
+            await ModelSaysAsync(page, "6.7", "workers: 2 workers,");
             // Each step gets its plateau, as in a lesson, so the marks stand apart.
             await SpeedAboveAsync(page, 4.5);
             await StepAsync(page, "scale-worker", "replicas", "10", "10 workers");
+            await ModelSaysAsync(page, "10.0", "rng: 1 replica, one draw at a time, 10 draws/s");
             // Ten workers queue at one rng: their waits differ, and the panel says so.
             await page.WaitForFunctionAsync(
                 "() => { const cells = [...document.querySelectorAll('[data-testid=latency-rng] td')].map(td => parseFloat(td.textContent)); return cells[0] > 300 && cells[1] > cells[0]; }",
                 null, new PageWaitForFunctionOptions { Timeout = Deadline });
             await StepAsync(page, "scale-rng", "replicas", "5", "5 rng");
+            await ModelSaysAsync(page, "33.3", "workers: 10 workers,");
             await SpeedAboveAsync(page, 12);
 
             await LiveChartsDrawnAsync(page);
@@ -62,6 +66,12 @@ public sealed class LessonBrowserTests(LessonFixture fixture) : IClassFixture<Le
             Assert.Equal(
                 ["1 worker", "2 workers", "10 workers", "5 rng"],
                 await firstResponse.Locator("#speed-chart [data-testid=static-mark] text").AllTextContentsAsync());
+            // ... and the model's figure and the cluster view: this machine, with every replica on it.
+            Assert.Contains("of 33.3 hashes/s expected", await firstResponse.Locator("[data-testid=model-expected]").TextContentAsync());
+            var services = await firstResponse.Locator("[data-testid=cluster-replica]").EvaluateAllAsync<string[]>("items => items.map(i => i.dataset.service)");
+            Assert.Equal(1, await firstResponse.Locator("[data-testid=cluster-node]").CountAsync());
+            Assert.Equal([("webui", 1), ("worker", 10), ("rng", 5), ("hasher", 1), ("redis", 1)],
+                services.GroupBy(s => s).Select(g => (g.Key, g.Count())).ToArray());
             await firstResponse.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(WebUiBrowserTests.ScreenshotFolder, "lesson-first-response.png"), FullPage = true });
 
             // A dropped connection: Blazor reconnects to the same circuit and the charts draw again.
@@ -90,6 +100,23 @@ public sealed class LessonBrowserTests(LessonFixture fixture) : IClassFixture<Le
         finally
         {
             await WorkshopCommand.ExecuteAsync(fixture.App, "reset");
+        }
+    }
+
+    // The model line names the figure the shape should reach and the service that limits it.
+    private static async Task ModelSaysAsync(IPage page, string expected, string bottleneck)
+    {
+        try
+        {
+            await page.WaitForFunctionAsync(
+                "([expected, bottleneck]) => { const m = document.querySelector('[data-testid=model-expected]'); const b = document.querySelector('[data-testid=model-bottleneck]');"
+                + " return m && b && m.textContent.includes('of ' + expected + ' hashes/s expected') && b.textContent.startsWith(bottleneck); }",
+                new[] { expected, bottleneck }, new PageWaitForFunctionOptions { Timeout = Deadline });
+        }
+        catch (TimeoutException)
+        {
+            var said = await page.EvaluateAsync<string>("() => document.querySelector('[data-testid=model]')?.textContent ?? 'no model line'");
+            Assert.Fail($"the model line does not say {expected} hashes/s limited by \"{bottleneck}\"; it says: {said}");
         }
     }
 

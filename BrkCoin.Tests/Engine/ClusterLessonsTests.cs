@@ -49,6 +49,7 @@ public sealed class ClusterLessonsTests(DockerEngineFixture engine, ClusterFixtu
         var images = ClusterStack.Lines(await brkcoin.DockerAsync(["service", "inspect", "--format", "{{.Spec.TaskTemplate.ContainerSpec.Image}}",
             .. new[] { "rng", "hasher", "worker", "webui" }.Select(service => $"{Stack}_{service}")]));
         Assert.All(images, image => Assert.Matches("@sha256:[0-9a-f]{64}$", image));
+        Say($"deploy: the page's cluster view: {await brkcoin.PageAgreesOnClusterAsync("deploy")}");
 
         // The password is a secret: in no inspect output, on any node, nor any process's command line.
         var password = File.ReadAllText(Path.Combine(brkcoin.Folder, "secrets", "redis_REDIS_PASSWORD"));
@@ -110,6 +111,8 @@ public sealed class ClusterLessonsTests(DockerEngineFixture engine, ClusterFixtu
         await brkcoin.DockerAsync("service", "scale", "--detach=false", $"{Stack}_worker=10");
         await brkcoin.WarmUpAsync();
         var stalled = await brkcoin.MeasureAsync();
+        var stalledModel = await brkcoin.ModelAgreesAsync("10 workers, 1 rng", stalled);
+        Assert.Contains("rng: 1 replica", stalledModel);
 
         // A service cannot change from replicated to global in place: rng goes, then comes back one per node.
         await brkcoin.DockerAsync("service", "rm", $"{Stack}_rng");
@@ -123,6 +126,8 @@ public sealed class ClusterLessonsTests(DockerEngineFixture engine, ClusterFixtu
         Say($"10 workers, 1 rng: {stalled:F2} hashes/s (model 10); one rng on each of {string.Join(", ", rngNodes.Order())}: {lifted:F2} hashes/s (model 30)");
         var spread = await brkcoin.PageAgreesOnWorkerNodesAsync();
         Say($"the page's worker list: {spread}");
+        var liftedModel = await brkcoin.ModelAgreesAsync("one rng per node", lifted);
+        Say($"one rng per node: the page's cluster view: {await brkcoin.PageAgreesOnClusterAsync("one rng per node")}; {stalledModel} → {liftedModel}");
 
         // Figures a loaded machine cannot break (see WorkshopLesson): one rng's ceiling, ten
         // workers' own ceiling, and three rng at least two and a half times one rng's pace.
@@ -145,6 +150,10 @@ public sealed class ClusterLessonsTests(DockerEngineFixture engine, ClusterFixtu
         var after = await Eventually.ReturnsAsync(brkcoin.RunningTasksAsync,
             t => !t.ContainsValue(drained) && t.Count(x => x.Key.StartsWith("worker", StringComparison.Ordinal)) == 10,
             TimeSpan.FromMinutes(3), $"every task off {drained}");
+        // During the drain: the page follows Swarm's moves, the drained node emptied.
+        var during = await brkcoin.PageAgreesOnClusterAsync($"drain of {drained}");
+        Assert.DoesNotContain(drained, during);
+        await brkcoin.ScreenshotAsync("cluster-drain.png");
         await brkcoin.WarmUpAsync();
         var speed = await brkcoin.MeasureAsync();
         var wallet = await brkcoin.WalletAsync();
@@ -155,7 +164,10 @@ public sealed class ClusterLessonsTests(DockerEngineFixture engine, ClusterFixtu
         // Two rng are left (one per active node): the model says 20, two thirds of three rng's 30.
         Assert.True(speed <= 22.0, $"after the drain {speed:F2} hashes/s; two rng allow 20");
         Assert.True(speed >= 0.55 * _lifted, $"after the drain {speed:F2} hashes/s, against {_lifted:F2} with three rng; the model says two thirds");
+        Say($"drain: the page's cluster view: {during}; {await brkcoin.ModelAgreesAsync("after the drain", speed)}");
         await brkcoin.DockerAsync("node", "update", "--availability", "active", drained);
+        // After it: Swarm moves nothing back by itself, and the page shows the same.
+        Say($"after the drain: the page's cluster view: {await brkcoin.PageAgreesOnClusterAsync($"{drained} active again")}");
     }
 
     // A power cut on a node that does not hold the wallet: marked down, its tasks rescheduled.
@@ -175,9 +187,13 @@ public sealed class ClusterLessonsTests(DockerEngineFixture engine, ClusterFixtu
             TimeSpan.FromMinutes(3), $"node{lost}'s tasks rescheduled");
         var going = await Eventually.ReturnsAsync(brkcoin.JsonAsync, j => j.Hashes > mined.Hashes + 50, TimeSpan.FromMinutes(1), "mining to go on");
         Say($"power cut on node{lost} ({tasks.Count(t => t.Value == $"node{lost}")} tasks): marked down, its tasks rescheduled ({ClusterStack.Describe(after)}); hashes {mined.Hashes} → {going.Hashes}");
+        var withoutIt = await brkcoin.PageAgreesOnClusterAsync($"node{lost} lost");
+        Assert.DoesNotContain($"node{lost}", withoutIt);
+        Say($"node{lost} lost: the page's cluster view: {withoutIt}");
 
         await brkcoin.ScriptAsync("revive", lost.ToString(CultureInfo.InvariantCulture));
         await Eventually.ReturnsAsync(() => brkcoin.NodeStatusAsync(lost), status => status == "Ready", TimeSpan.FromMinutes(2), $"node{lost} back");
+        Say($"node{lost} back: the page's cluster view: {await brkcoin.PageAgreesOnClusterAsync($"node{lost} back")}");
     }
 
     // The wallet's node lost: the page says so and the workers keep their units; back, the wallet is whole.

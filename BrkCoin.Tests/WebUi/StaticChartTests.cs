@@ -20,7 +20,7 @@ public sealed class StaticChartTests : BunitContext
         var axes = chart.Find("[data-testid=static-axes]");
         Assert.Contains("hashes/s", axes.TextContent);
         // Zero to a round ceiling above the highest point (9.9 → 10), halfway between.
-        Assert.Equal(["0", "5", "10"], axes.QuerySelectorAll("g > g > text").Select(t => t.TextContent));
+        Assert.Equal(["0", "5", "10"], axes.QuerySelectorAll("g.tick > text").Select(t => t.TextContent));
         Assert.Equal(3, chart.FindAll("[data-testid=static-times] tspan").Count);
     }
 

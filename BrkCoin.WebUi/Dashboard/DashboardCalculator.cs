@@ -28,6 +28,12 @@ public static class DashboardCalculator
 
     private static readonly TimeSpan CoinWindow = TimeSpan.FromMinutes(1);
 
+    /// <summary>How far the measured speed may stray from the model before the page says so (the workshop's lessons land within it).</summary>
+    public const double ModelTolerance = 0.15;
+
+    /// <summary>How long the speed must stay outside the tolerance: a lesson step's ramp takes seconds, not a minute.</summary>
+    public static readonly TimeSpan DisagreementSpan = TimeSpan.FromMinutes(1);
+
     /// <summary>
     /// Longest stretch without samples that a speed is averaged over: a Redis outage of a few
     /// seconds is bridged; across a longer one (the web UI or the miner stopped, the history coming
@@ -74,7 +80,27 @@ public static class DashboardCalculator
             Latency = latest.Latency,
             RngLatencyHistory = LatencySeries(history, latency => latency.RngP50),
             HasherLatencyHistory = LatencySeries(history, latency => latency.HasherP50),
+            Model = Cluster.MiningModel.From(latest),
+            ModelHistory = history.Where(sample => sample.ModelSpeed is not null)
+                .Select(sample => new SpeedPoint(sample.At.UtcDateTime, sample.ModelSpeed!.Value))
+                .ToList(),
+            ModelDisagrees = Disagrees(history, speeds),
+            Cluster = Cluster.ClusterView.From(latest, workers.Speeds),
         };
+    }
+
+    // Every speed point of the last minute is outside the tolerance of its sample's model, and
+    // the points do cover the minute.
+    private static bool Disagrees(IReadOnlyList<MinerSample> history, List<SpeedPoint> speeds)
+    {
+        var latest = history[^1].At.UtcDateTime;
+        var models = history.Where(sample => sample.ModelSpeed is not null)
+            .ToDictionary(sample => sample.At.UtcDateTime, sample => sample.ModelSpeed!.Value);
+        var recent = speeds.Where(point => latest - point.At <= DisagreementSpan).ToList();
+        return recent.Count > 0
+            && latest - recent[0].At >= DisagreementSpan - TimeSpan.FromSeconds(2)
+            && recent.All(point => models.TryGetValue(point.At, out var model) && model > 0
+                && Math.Abs(point.Value - model) / model > ModelTolerance);
     }
 
     private static List<SpeedPoint> SpeedSeries(IReadOnlyList<MinerSample> history)

@@ -37,7 +37,9 @@ public sealed class HashRateSampler(WalletReader reader, TimeProvider clock, ILo
         MinerDashboard next;
         try
         {
-            var sample = await reader.ReadSampleAsync();
+            var read = await reader.ReadSampleAsync();
+            // Kept with the sample in the shared history: the chart's model line outlives this web UI.
+            var sample = read with { ModelSpeed = Cluster.MiningModel.From(read)?.Expected };
             if (_history.Count == 0)
             {
                 // A web UI that just started (or a second replica) draws what was mined before it.

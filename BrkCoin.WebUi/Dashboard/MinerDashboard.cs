@@ -76,6 +76,22 @@ public sealed record MinerDashboard
 
     /// <summary>hasher's median latency (ms), one point a second.</summary>
     public IReadOnlyList<SpeedPoint> HasherLatencyHistory { get; init; } = [];
+
+    /// <summary>The workshop's model for the shape seen now; null before any BrkCoin worker reports.</summary>
+    public Cluster.MiningModel? Model { get; init; }
+
+    /// <summary>The model's expected speed at each sample that had one: the speed chart's dashed line.</summary>
+    public IReadOnlyList<SpeedPoint> ModelHistory { get; init; } = [];
+
+    /// <summary>
+    /// The measured speed has been more than <see cref="DashboardCalculator.ModelTolerance"/> away
+    /// from the model for a whole <see cref="DashboardCalculator.DisagreementSpan"/>: uneven spread,
+    /// a slow node, something the model does not know.
+    /// </summary>
+    public bool ModelDisagrees { get; init; }
+
+    /// <summary>Every replica the page knows of, on its node.</summary>
+    public Cluster.ClusterView Cluster { get; init; } = BrkCoin.WebUi.Cluster.ClusterView.Empty;
 }
 
 /// <summary>One point of a chart: a value at a time.</summary>

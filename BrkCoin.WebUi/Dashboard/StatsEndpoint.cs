@@ -44,6 +44,18 @@ public static class StatsEndpoint
                     hasher = new { p50Ms = dashboard.Latency.HasherP50, p95Ms = dashboard.Latency.HasherP95, calls = dashboard.Latency.HasherCalls },
                 },
                 latestCoins = dashboard.LatestCoins.Select(c => new { hash = c.Hash, prefix = c.Prefix, foundAt = c.FoundAt }),
+                // The workshop's arithmetic for the shape seen now (expected null: no ceiling, or no reports yet).
+                model = dashboard.Model is { } model
+                    ? new { expected = model.Expected, bottleneck = model.Bottleneck, disagrees = dashboard.ModelDisagrees }
+                    : null,
+                cluster = new
+                {
+                    nodes = dashboard.Cluster.Nodes.Select(node => new
+                    {
+                        name = node.Name,
+                        replicas = node.Replicas.Select(r => new { service = r.Service, id = r.Id, shows = r.Shows }),
+                    }),
+                },
             });
         });
         return app;

@@ -28,7 +28,22 @@ public sealed record MinerSample(
     WalletMemoryUse? Memory = null)
 {
     public CallLatency Latency { get; init; } = Latency ?? CallLatency.Unknown;
+
+    /// <summary>What each live worker saw of the cluster (<see cref="BrkCoin.Cluster.ReplicaReport"/>'s text), by instance id.</summary>
+    public IReadOnlyDictionary<string, string>? WorkerReports { get; init; }
+
+    /// <summary>The live web UI replicas.</summary>
+    public IReadOnlyList<WebUiSeen>? WebUis { get; init; }
+
+    /// <summary>The wallet's node, where the deployment says.</summary>
+    public string? WalletNode { get; init; }
+
+    /// <summary>The workshop's model of the speed for the shape seen at this sample (hashes/s); null: no ceiling or no reports.</summary>
+    public double? ModelSpeed { get; init; }
 }
+
+/// <summary>A live web UI replica and its node (null: not said).</summary>
+public sealed record WebUiSeen(string Id, string? Node);
 
 /// <summary>A coin as the latest-coins list records it.</summary>
 public sealed record FoundCoin(string Hash, DateTimeOffset FoundAt)

@@ -1,11 +1,12 @@
 using System.Globalization;
 using BrkCoin.Mining;
+using BrkCoin.WebUi.Cluster;
 using StackExchange.Redis;
 
 namespace BrkCoin.WebUi.Wallet;
 
 /// <summary>Reads the wallet from Redis with the keys of <see cref="WalletKeys"/>.</summary>
-public sealed class WalletReader(IConnectionMultiplexer redis, TimeProvider clock)
+public sealed class WalletReader(IConnectionMultiplexer redis, TimeProvider clock, WebUiReplica? self = null)
 {
     /// <summary>The two totals the original's <c>/json</c> reports.</summary>
     public async Task<WalletTotals> ReadTotalsAsync()
@@ -37,8 +38,10 @@ public sealed class WalletReader(IConnectionMultiplexer redis, TimeProvider cloc
         // Each with its score: which are live is judged below, on Redis's clock.
         var live = batch.SortedSetRangeByScoreWithScoresAsync(WalletKeys.LiveWorkers);
         var memory = batch.ExecuteAsync("INFO", "memory");
+        // The web UI replicas, each stamped by its own last history write (Redis's clock).
+        var webUis = batch.SortedSetRangeByScoreWithScoresAsync(WalletKeys.LiveWebUis);
         batch.Execute();
-        await Task.WhenAll(serverTime, coins, hashes, since, runSince, latest, live);
+        await Task.WhenAll(serverTime, coins, hashes, since, runSince, latest, live, webUis);
 
         // Workers stamp liveness, runs and coins with Redis's clock (TIME), not their own; the
         // sample is stamped with it too, read in this same round trip. Machines whose clocks are
@@ -59,6 +62,7 @@ public sealed class WalletReader(IConnectionMultiplexer redis, TimeProvider cloc
         var workerCounters = Column(perWorker, CounterColumn);
         var states = PresentOnly(workerIds, Column(perWorker, StateColumn));
         var nodes = PresentOnly(workerIds, Column(perWorker, NodeColumn));
+        var reports = PresentOnly(workerIds, Column(perWorker, ReplicasColumn));
         var workers = workerIds
             .Zip(workerCounters)
             .Where(pair => pair.Second.HasValue)
@@ -75,8 +79,23 @@ public sealed class WalletReader(IConnectionMultiplexer redis, TimeProvider cloc
             CallLatency.Merge(Column(perWorker, LatencyColumn).Select(report => report.ToString())),
             ParseUnixMs(await runSince),
             nodes,
-            await MemoryUseAsync(memory));
+            await MemoryUseAsync(memory))
+        {
+            WorkerReports = reports,
+            WebUis = LiveWebUis(await webUis, redisNow),
+            WalletNode = self?.WalletNode,
+        };
     }
+
+    // "id node" members stamped within a worker's expiry; "-" is a node nobody named.
+    private static List<WebUiSeen> LiveWebUis(SortedSetEntry[] entries, DateTimeOffset now) =>
+        entries
+            .Where(entry => entry.Score >= (now - WalletKeys.WorkerExpiry).ToUnixTimeMilliseconds())
+            .Select(entry => entry.Element.ToString().Split(' ', 2))
+            .Where(parts => parts.Length == 2)
+            .Select(parts => new WebUiSeen(parts[0], parts[1] == "-" ? null : parts[1]))
+            .DistinctBy(webUi => webUi.Id)
+            .ToList();
 
     // How full the wallet is; unknown (not an outage) where the server answers INFO otherwise.
     private static async Task<WalletMemoryUse?> MemoryUseAsync(Task<RedisResult> info)
@@ -102,13 +121,21 @@ public sealed class WalletReader(IConnectionMultiplexer redis, TimeProvider cloc
         var at = sample.At.ToUnixTimeMilliseconds();
         var batch = db.CreateBatch();
         var added = batch.SortedSetAddAsync(WalletKeys.SpeedHistory,
-            string.Create(CultureInfo.InvariantCulture, $"{at} {sample.Hashes} {sample.Coins} {sample.Latency.ToHistoryText()}"), at);
+            string.Create(CultureInfo.InvariantCulture, $"{at} {sample.Hashes} {sample.Coins} {sample.Latency.ToHistoryText()} {FormatModel(sample.ModelSpeed)}"), at);
         var trimmed = batch.SortedSetRemoveRangeByScoreAsync(WalletKeys.SpeedHistory,
             double.NegativeInfinity, at - WalletKeys.HistoryKept.TotalMilliseconds);
+        // This web UI in the cluster view, on the same write: no round trip of its own.
+        Task present = Task.CompletedTask, expired = Task.CompletedTask;
+        if (self is not null)
+        {
+            present = batch.SortedSetAddAsync(WalletKeys.LiveWebUis, $"{self.Identity.Id} {self.Identity.Node ?? "-"}", at);
+            expired = batch.SortedSetRemoveRangeByScoreAsync(WalletKeys.LiveWebUis, double.NegativeInfinity, at - WalletKeys.WorkerExpiry.TotalMilliseconds);
+        }
+
         batch.Execute();
         try
         {
-            await Task.WhenAll(added, trimmed);
+            await Task.WhenAll(added, trimmed, present, expired);
             return true;
         }
         catch (RedisServerException refusal) when (WalletFull.IsRefusal(refusal.Message))
@@ -125,8 +152,9 @@ public sealed class WalletReader(IConnectionMultiplexer redis, TimeProvider cloc
         var samples = new List<MinerSample>();
         foreach (var entry in entries)
         {
-            // "at hashes coins" and, since the latency panel, the four latency figures after them.
-            var parts = entry.ToString().Split(' ', 4);
+            // "at hashes coins", since the latency panel the four latency figures after them, and
+            // since the cluster view the model's expected speed ("-": none).
+            var parts = entry.ToString().Split(' ');
             if (parts.Length >= 3
                 && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var at)
                 && long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var hashes)
@@ -134,7 +162,10 @@ public sealed class WalletReader(IConnectionMultiplexer redis, TimeProvider cloc
             {
                 samples.Add(new MinerSample(DateTimeOffset.FromUnixTimeMilliseconds(at), hashes, coins,
                     new Dictionary<string, long>(), [], null,
-                    Latency: CallLatency.FromHistoryText(parts.Length == 4 ? parts[3] : null)));
+                    Latency: CallLatency.FromHistoryText(parts.Length >= 7 ? string.Join(' ', parts[3..7]) : null))
+                {
+                    ModelSpeed = parts.Length >= 8 ? ParseModel(parts[7]) : null,
+                });
             }
         }
 
@@ -142,11 +173,16 @@ public sealed class WalletReader(IConnectionMultiplexer redis, TimeProvider cloc
         return samples.DistinctBy(s => s.At.ToUnixTimeSeconds()).ToList();
     }
 
+    private static string FormatModel(double? speed) => speed is { } value ? value.ToString("0.###", CultureInfo.InvariantCulture) : "-";
+
+    private static double? ParseModel(string text) =>
+        double.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value) ? value : null;
+
     // Each live worker's keys, in the order the MGET above asks them; the columns name the places.
-    private const int CounterColumn = 0, StateColumn = 1, LatencyColumn = 2, NodeColumn = 3;
+    private const int CounterColumn = 0, StateColumn = 1, LatencyColumn = 2, NodeColumn = 3, ReplicasColumn = 4;
 
     private static RedisKey[] KeysOf(string id) =>
-        [WalletKeys.WorkerHashes(id), WalletKeys.WorkerState(id), WalletKeys.WorkerLatency(id), WalletKeys.WorkerNode(id)];
+        [WalletKeys.WorkerHashes(id), WalletKeys.WorkerState(id), WalletKeys.WorkerLatency(id), WalletKeys.WorkerNode(id), WalletKeys.WorkerReplicas(id)];
 
     private static readonly int KeysPerWorker = KeysOf(string.Empty).Length;
 

@@ -1,6 +1,7 @@
 // RemoveAllResilienceHandlers is marked for evaluation; it is the documented way to take one
 // client out of the resilience handler that ConfigureHttpClientDefaults gives every client.
 #pragma warning disable EXTEXP0001
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace BrkCoin.Worker.Clients;
@@ -26,11 +27,15 @@ public static class MinerClientsExtensions
     /// </remarks>
     public static IServiceCollection AddMinerClients(this IServiceCollection services)
     {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<ReplicaSightings>();
         services.AddHttpClient<IRngClient, RngClient>((provider, http) => Configure(http, provider, o => o.RngUrl))
             .ConfigurePrimaryHttpMessageHandler(provider => SpreadingHandler(provider, o => o.RngReplicas))
+            .AddHttpMessageHandler(provider => new ReplicaSightingHandler(Mining.CallTimings.Rng, provider.GetRequiredService<ReplicaSightings>()))
             .RemoveAllResilienceHandlers();
         services.AddHttpClient<IHasherClient, HasherClient>((provider, http) => Configure(http, provider, o => o.HasherUrl))
             .ConfigurePrimaryHttpMessageHandler(provider => SpreadingHandler(provider, o => o.HasherReplicas))
+            .AddHttpMessageHandler(provider => new ReplicaSightingHandler(Mining.CallTimings.Hasher, provider.GetRequiredService<ReplicaSightings>()))
             .RemoveAllResilienceHandlers();
         return services;
     }

@@ -1,11 +1,12 @@
 using System.Globalization;
 using BrkCoin.Mining;
+using BrkCoin.Worker.Clients;
 using StackExchange.Redis;
 
 namespace BrkCoin.Worker.Mining;
 
 /// <summary>The wallet in Redis, written with the keys of <see cref="WalletKeys"/>.</summary>
-public sealed class RedisWallet(IConnectionMultiplexer redis, WorkerIdentity identity, WorkerStatus? status = null, CallTimings? timings = null) : IWallet
+public sealed class RedisWallet(IConnectionMultiplexer redis, WorkerIdentity identity, WorkerStatus? status = null, CallTimings? timings = null, ReplicaSightings? sightings = null) : IWallet
 {
     // Tells this process's batches from those of an earlier process with the same worker id
     // (a restarted container keeps its host name and PID 1), whose numbers started at 1 too.
@@ -112,6 +113,12 @@ public sealed class RedisWallet(IConnectionMultiplexer redis, WorkerIdentity ide
         if (timings is not null)
         {
             _ = transaction.StringSetAsync(WalletKeys.WorkerLatency(identity.Id), timings.Report(), WalletKeys.WorkerExpiry);
+        }
+
+        // What it saw of the cluster, for the page's cluster view and the workshop's model.
+        if (sightings is not null)
+        {
+            _ = transaction.StringSetAsync(WalletKeys.WorkerReplicas(identity.Id), sightings.Report().Encode(), WalletKeys.WorkerExpiry);
         }
 
         if (!await ExecuteAsync(transaction))
