@@ -42,7 +42,7 @@ public sealed class MiningModelTests
 
         Assert.NotNull(model);
         Assert.Null(model.Expected);
-        Assert.StartsWith("no ceiling", model.Bottleneck);
+        Assert.StartsWith("throughput mode", model.Bottleneck);
     }
 
     [Fact]

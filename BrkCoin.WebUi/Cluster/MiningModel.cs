@@ -60,7 +60,7 @@ public sealed record MiningModel(double? Expected, string Bottleneck)
         limits.AddRange(Capacity("hasher", "hash", "hashes", hasher));
         if (limits.Count == 0)
         {
-            return new MiningModel(null, "no ceiling: no pause and no latency anywhere (throughput mode), so the machine's own speed sets the pace");
+            return new MiningModel(null, "throughput mode: no pause and no latency anywhere, so the machine's own speed sets the pace");
         }
 
         var least = limits.MinBy(limit => limit.Rate);
