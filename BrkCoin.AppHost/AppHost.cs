@@ -79,7 +79,7 @@ builder.AddProject<Projects.BrkCoin_WebUi>("webui")
     .WithLiveSettings(workshop)
     // The web UI places itself in the cluster view, and (run mode) the wallet on this machine.
     .WithNodeName("WebUi__Node")
-    .WithRunModeWalletNode("WebUi__WalletNode")
+    .WithRunModeWalletNode("WebUi__WalletNode", runsHere: redis.Resource is not ConnectionStringResource)
     .AnnounceUrlWhenReady("BrkCoin web UI");
 
 builder.AddDeploymentFiles();

@@ -80,11 +80,12 @@ public static class DeploymentResourceExtensions
 
     /// <summary>
     /// Run mode only: tells the service, in <paramref name="variable"/>, that the wallet runs on
-    /// this machine. A deployment places the wallet by a node label, whose node it cannot name here.
+    /// this machine, when <paramref name="runsHere"/> (not the user's own server named by a
+    /// connection string). A deployment places the wallet by a node label, whose node it cannot name here.
     /// </summary>
-    public static IResourceBuilder<T> WithRunModeWalletNode<T>(this IResourceBuilder<T> resource, string variable)
+    public static IResourceBuilder<T> WithRunModeWalletNode<T>(this IResourceBuilder<T> resource, string variable, bool runsHere)
         where T : IResourceWithEnvironment =>
-        resource.ApplicationBuilder.ExecutionContext.IsRunMode
+        resource.ApplicationBuilder.ExecutionContext.IsRunMode && runsHere
             ? resource.WithEnvironment(variable, Environment.MachineName)
             : resource;
 

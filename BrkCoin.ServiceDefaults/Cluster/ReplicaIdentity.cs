@@ -10,8 +10,8 @@ public sealed class ReplicaIdentity
 {
     public ReplicaIdentity(IConfiguration configuration, string nodeSetting)
     {
-        Id = FromResourceAttributes(configuration["OTEL_RESOURCE_ATTRIBUTES"]) ?? $"{Environment.MachineName}-{Environment.ProcessId}";
-        Node = configuration[nodeSetting] is { Length: > 0 } node ? node.Trim() : null;
+        Id = Plain(FromResourceAttributes(configuration["OTEL_RESOURCE_ATTRIBUTES"]) ?? $"{Environment.MachineName}-{Environment.ProcessId}");
+        Node = configuration[nodeSetting] is { Length: > 0 } node && Plain(node.Trim()) is { Length: > 0 } plain ? plain : null;
     }
 
     /// <summary>
@@ -27,6 +27,11 @@ public sealed class ReplicaIdentity
     /// container the host name is the container's, which names no node.
     /// </summary>
     public string? Node { get; }
+
+    // Only what a response header, a Redis member and the report's '|' fields carry as they are:
+    // Kestrel refuses a header with "ü" in it (a machine named so would break every answer).
+    private static string Plain(string name) =>
+        new([.. name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' ? c : '-')]);
 
     private static string? FromResourceAttributes(string? attributes) =>
         attributes?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
@@ -20,20 +21,22 @@ public static class ReplicaTermsHeader
         var identity = new ReplicaIdentity(app.Configuration, nodeSetting);
         // The header's text only changes with the terms: made again then, not on every call
         // (throughput mode answers thousands of calls a second).
-        var cached = new ReplicaTerms(identity.Id, identity.Node, TimeSpan.MinValue, -1);
-        var header = cached.ToHeader();
+        // The terms and their text swapped together, as one object: two knob changes racing each
+        // other cannot leave a text that says other terms than those kept beside it.
+        var cached = (Terms: new ReplicaTerms(identity.Id, identity.Node, TimeSpan.MinValue, -1), Header: "");
+        var current = new StrongBox<(ReplicaTerms Terms, string Header)>(cached);
         app.Use((context, next) =>
         {
             var (latency, cap) = terms(context.RequestServices);
-            var known = Volatile.Read(ref cached);
-            if (known.Latency != latency || known.Cap != cap)
+            var known = Volatile.Read(ref current);
+            if (known.Value.Terms.Latency != latency || known.Value.Terms.Cap != cap)
             {
-                var changed = known with { Latency = latency, Cap = cap };
-                Volatile.Write(ref header, changed.ToHeader());
-                Volatile.Write(ref cached, changed);
+                var changed = known.Value.Terms with { Latency = latency, Cap = cap };
+                known = new StrongBox<(ReplicaTerms Terms, string Header)>((changed, changed.ToHeader()));
+                Volatile.Write(ref current, known);
             }
 
-            context.Response.Headers[ReplicaTerms.HeaderName] = Volatile.Read(ref header);
+            context.Response.Headers[ReplicaTerms.HeaderName] = known.Value.Header;
             return next(context);
         });
         return app;

@@ -36,6 +36,34 @@ public sealed class MiningModelTests
     }
 
     [Fact]
+    public void Where_replicas_differ_the_slowest_capped_one_sets_the_pace_of_all()
+    {
+        // Calls alternate: the capped rng takes half of them at 10 a second, so both together take 20.
+        var model = MiningModel.From(Workers(10, Ms100,
+            [new ReplicaTerms("rng-1", null, Ms100, 1), new ReplicaTerms("rng-2", null, Ms100, 0)], [new ReplicaTerms("hasher-1", null, Ms100, 0)]));
+
+        Assert.Equal(20.0, model!.Expected!.Value, 0.01);
+        Assert.Equal("rng: 2 replicas, one draw at a time each, 20 draws/s", model.Bottleneck);
+    }
+
+    [Fact]
+    public void Loops_add_up_and_workers_of_different_pauses_each_keep_their_own_pace()
+    {
+        var rng = new ReplicaTerms("rng-1", null, Ms100, 0);
+        var hasher = new ReplicaTerms("hasher-1", null, Ms100, 0);
+        ReplicaSeen[] seen = [new("rng", rng, 1, 100), new("hasher", hasher, 1, 100)];
+
+        // 2 workers × 16 loops at 300 ms a unit, against one capped rng.
+        var looped = MiningModel.From([new ReplicaReport(Ms100, 16, seen), new ReplicaReport(Ms100, 16, seen)]);
+        Assert.Equal(2 * 16 / 0.3, looped!.Expected!.Value, 0.01);
+        Assert.StartsWith("workers: 2 workers (32 loops),", looped.Bottleneck);
+
+        // 300 ms and 600 ms a unit: 3.33 + 1.67 hashes/s.
+        var mixed = MiningModel.From([new ReplicaReport(Ms100, 1, seen), new ReplicaReport(TimeSpan.FromMilliseconds(400), 1, seen)]);
+        Assert.Equal(5.0, mixed!.Expected!.Value, 0.01);
+    }
+
+    [Fact]
     public void Throughput_mode_has_no_ceiling_and_says_so()
     {
         var model = MiningModel.From(Workers(1, TimeSpan.Zero, [new ReplicaTerms("rng-1", null, TimeSpan.Zero, 0)], [new ReplicaTerms("hasher-1", null, TimeSpan.Zero, 0)]));
@@ -57,7 +85,8 @@ public sealed class MiningModelTests
     {
         var rng = new ReplicaTerms("rng-1", "node1", Ms100, 1);
         var hasher = new ReplicaTerms("hasher-1", "node1", Ms100, 0);
-        var model = MiningModel.From(Workers(10, Ms100, [rng, rng with { Node = "node1" }], [hasher]));
+        // rng-1 reported by every worker, and once more by each under another node name: one replica.
+        var model = MiningModel.From(Workers(10, Ms100, [rng, rng with { Node = "node2" }], [hasher]));
 
         Assert.Equal(10.0, model!.Expected!.Value, 0.01);
     }

@@ -39,6 +39,22 @@ public sealed class ReplicaSightingsTests
         Assert.Empty(sightings.Report().Replicas);
     }
 
+    [Fact]
+    public void Replicas_answering_in_turn_are_each_counted()
+    {
+        var sightings = new ReplicaSightings(new SteppingClock(), new FixedOptions(new WorkerOptions()));
+        string[] headers = ["id=rng-1; node=node1; latency-ms=100; cap=1", "id=rng-2; node=node2; latency-ms=100; cap=1", "id=rng-3; node=node3; latency-ms=100; cap=1"];
+
+        for (var call = 0; call < 300; call++)
+        {
+            // A new string each time, as each answer brings its own.
+            sightings.Record("rng", new string(headers[call % 3]), TimeSpan.FromMilliseconds(100));
+        }
+
+        Assert.Equal([("rng-1", "node1", 100L), ("rng-2", "node2", 100L), ("rng-3", "node3", 100L)],
+            sightings.Report().Replicas.Select(r => (r.Terms.Id, r.Terms.Node!, r.Calls)));
+    }
+
     private sealed class SteppingClock : TimeProvider
     {
         private DateTimeOffset _now = new(2026, 12, 3, 12, 0, 0, TimeSpan.Zero);
@@ -48,12 +64,8 @@ public sealed class ReplicaSightingsTests
         public void Advance(TimeSpan by) => _now += by;
     }
 
-    private sealed class FixedOptions(WorkerOptions value) : IOptionsMonitor<WorkerOptions>
+    private sealed class FixedOptions(WorkerOptions value) : IOptions<WorkerOptions>
     {
-        public WorkerOptions CurrentValue => value;
-
-        public WorkerOptions Get(string? name) => value;
-
-        public IDisposable? OnChange(Action<WorkerOptions, string?> listener) => null;
+        public WorkerOptions Value => value;
     }
 }

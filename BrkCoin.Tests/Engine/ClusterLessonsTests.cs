@@ -49,7 +49,9 @@ public sealed class ClusterLessonsTests(DockerEngineFixture engine, ClusterFixtu
         var images = ClusterStack.Lines(await brkcoin.DockerAsync(["service", "inspect", "--format", "{{.Spec.TaskTemplate.ContainerSpec.Image}}",
             .. new[] { "rng", "hasher", "worker", "webui" }.Select(service => $"{Stack}_{service}")]));
         Assert.All(images, image => Assert.Matches("@sha256:[0-9a-f]{64}$", image));
-        Say($"deploy: the page's cluster view: {await brkcoin.PageAgreesOnClusterAsync("deploy")}");
+        await brkcoin.WarmUpAsync();
+        var one = await brkcoin.MeasureAsync();
+        Say($"deploy: the page's cluster view: {await brkcoin.PageAgreesOnClusterAsync("deploy")}; 1 worker: {one:F2} hashes/s, {await brkcoin.ModelAgreesAsync("1 worker", one)}");
 
         // The password is a secret: in no inspect output, on any node, nor any process's command line.
         var password = File.ReadAllText(Path.Combine(brkcoin.Folder, "secrets", "redis_REDIS_PASSWORD"));

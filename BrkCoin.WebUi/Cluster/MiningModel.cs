@@ -8,7 +8,10 @@ namespace BrkCoin.WebUi.Cluster;
 /// The workshop's arithmetic of the bottleneck, for the shape the page sees: each worker loop
 /// does a unit every pause + rng latency + hasher latency, and each rng or hasher replica serves
 /// at most its cap of calls every latency. The speed to expect is the least of the three:
-/// <c>min(loops ÷ (pause + rng + hasher), Σ rng caps ÷ latency, Σ hasher caps ÷ latency)</c>.
+/// <c>min(Σ loops ÷ (pause + rng + hasher), rng replicas × cap ÷ latency, the same for hasher)</c>.
+/// The calls are spread evenly over a service's replicas (the workers take them in turn, as
+/// Swarm's and Kubernetes' balancers do), so where replicas differ the slowest capped one sets
+/// the pace of all.
 /// Latencies are the configured ones the replicas state, not those measured: measured ones hold
 /// the queue the bottleneck builds, and the model would chase it. Pure: no clock, no Redis.
 /// </summary>
@@ -43,16 +46,17 @@ public sealed record MiningModel(double? Expected, string Bottleneck)
         }
 
         var loops = workers.Sum(w => w.Loops);
-        var pause = TimeSpan.FromTicks((long)workers.Average(w => w.Pause.Ticks));
+        // A call lands on each replica in turn: on average it waits the replicas' mean latency.
         var rngLatency = TimeSpan.FromTicks((long)rng.Average(r => r.Latency.Ticks));
         var hasherLatency = TimeSpan.FromTicks((long)hasher.Average(r => r.Latency.Ticks));
-        var unit = pause + rngLatency + hasherLatency;
-
+        var pause = TimeSpan.FromTicks((long)workers.Average(w => w.Pause.Ticks));
         var limits = new List<(double Rate, string Words)>();
-        if (unit > TimeSpan.Zero)
+        if (workers.All(w => w.Pause + rngLatency + hasherLatency > TimeSpan.Zero))
         {
-            var each = 1 / unit.TotalSeconds;
-            limits.Add((loops * each, $"workers: {Count(workers.Count, "worker", "workers")}{(loops != workers.Count ? $" ({loops} loops)" : "")}, " +
+            // Each worker at its own pace: workers whose pauses differ add up their own rates.
+            var rate = workers.Sum(w => w.Loops / (w.Pause + rngLatency + hasherLatency).TotalSeconds);
+            var each = 1 / (pause + rngLatency + hasherLatency).TotalSeconds;
+            limits.Add((rate, $"workers: {Count(workers.Count, "worker", "workers")}{(loops != workers.Count ? $" ({loops} loops)" : "")}, " +
                 $"each unit {Ms(pause)} pause + {Ms(rngLatency)} rng + {Ms(hasherLatency)} hasher, {Rate(each)} hashes/s each"));
         }
 
@@ -67,16 +71,18 @@ public sealed record MiningModel(double? Expected, string Bottleneck)
         return new MiningModel(least.Rate, least.Words);
     }
 
-    // A service with any uncapped or instant replica has no ceiling of its own.
+    // Calls spread evenly: the slowest capped replica takes its share at its own pace, so the
+    // service serves replicas × that pace. Only a service with no capped replica has no ceiling.
     private static IEnumerable<(double Rate, string Words)> Capacity(string service, string call, string calls, IReadOnlyList<ReplicaTerms> replicas)
     {
-        if (replicas.Any(r => r.Cap == 0 || r.Latency <= TimeSpan.Zero))
+        var capped = replicas.Where(r => r.Cap > 0 && r.Latency > TimeSpan.Zero).ToList();
+        if (capped.Count == 0)
         {
             return [];
         }
 
-        var rate = replicas.Sum(r => r.Cap / r.Latency.TotalSeconds);
-        var caps = replicas.Select(r => r.Cap).Distinct().ToList();
+        var rate = replicas.Count * capped.Min(r => r.Cap / r.Latency.TotalSeconds);
+        var caps = capped.Select(r => r.Cap).Distinct().ToList();
         var atOnce = caps.Count == 1
             ? caps[0] == 1 ? $"one {call} at a time" : $"{caps[0]} {calls} at a time"
             : "caps of " + string.Join(", ", caps.Order());

@@ -94,8 +94,10 @@ public static class DashboardCalculator
     private static bool Disagrees(IReadOnlyList<MinerSample> history, List<SpeedPoint> speeds)
     {
         var latest = history[^1].At.UtcDateTime;
+        // Two samples of one instant (two web UIs) must not throw: the first is enough.
         var models = history.Where(sample => sample.ModelSpeed is not null)
-            .ToDictionary(sample => sample.At.UtcDateTime, sample => sample.ModelSpeed!.Value);
+            .GroupBy(sample => sample.At.UtcDateTime)
+            .ToDictionary(group => group.Key, group => group.First().ModelSpeed!.Value);
         var recent = speeds.Where(point => latest - point.At <= DisagreementSpan).ToList();
         return recent.Count > 0
             && latest - recent[0].At >= DisagreementSpan - TimeSpan.FromSeconds(2)

@@ -82,7 +82,9 @@ public sealed class WalletReader(IConnectionMultiplexer redis, TimeProvider cloc
             await MemoryUseAsync(memory))
         {
             WorkerReports = reports,
-            WebUis = LiveWebUis(await webUis, redisNow),
+            // This web UI is live whatever the set says: a full wallet refuses its own entry.
+            WebUis = [.. LiveWebUis(await webUis, redisNow).Where(webUi => webUi.Id != self?.Identity.Id),
+                .. self is null ? [] : new[] { new WebUiSeen(self.Identity.Id, self.Identity.Node) }],
             WalletNode = self?.WalletNode,
         };
     }

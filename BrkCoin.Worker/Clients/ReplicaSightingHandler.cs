@@ -14,9 +14,10 @@ public sealed class ReplicaSightingHandler(string service, ReplicaSightings sigh
     {
         var started = Stopwatch.GetTimestamp();
         var response = await base.SendAsync(request, cancellationToken);
-        if (response.IsSuccessStatusCode && response.Headers.TryGetValues(ReplicaTerms.HeaderName, out var values))
+        // NonValidated: the header's text as it came, without the array TryGetValues allocates per call.
+        if (response.IsSuccessStatusCode && response.Headers.NonValidated.TryGetValues(ReplicaTerms.HeaderName, out var values))
         {
-            sightings.Record(service, values.FirstOrDefault(), Stopwatch.GetElapsedTime(started));
+            sightings.Record(service, values.ToString(), Stopwatch.GetElapsedTime(started));
         }
 
         return response;

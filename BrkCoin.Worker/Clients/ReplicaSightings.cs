@@ -10,14 +10,16 @@ namespace BrkCoin.Worker.Clients;
 /// calls it served; reported with each counter flush (<see cref="ReplicaReport"/>), so the page
 /// places every replica on its node without calling any of them.
 /// </summary>
-public sealed class ReplicaSightings(TimeProvider clock, IOptionsMonitor<WorkerOptions> options)
+public sealed class ReplicaSightings(TimeProvider clock, IOptions<WorkerOptions> options)
 {
     private static readonly long WindowSeconds = (long)WalletKeys.LatencyWindow.TotalSeconds;
     private readonly Lock _gate = new();
     private readonly Dictionary<(string Service, string Id), Sighting> _seen = [];
-    // The last header text and what it says, per service: the same few headers come back
-    // thousands of times a second in throughput mode, and parsing each would cost more than the call's bookkeeping.
-    private readonly Dictionary<string, (string Header, ReplicaTerms Terms)> _lastParsed = new(StringComparer.Ordinal);
+    // Each header text seen and what it says: the same few headers (one per replica) come back
+    // thousands of times a second in throughput mode, in turn, and parsing each would cost more
+    // than the call's bookkeeping. Bounded: a knob turned again and again leaves old texts behind.
+    private const int ParsedKept = 256;
+    private readonly Dictionary<string, ReplicaTerms> _parsed = new(StringComparer.Ordinal);
 
     public void Record(string service, string? header, TimeSpan elapsed)
     {
@@ -29,25 +31,30 @@ public sealed class ReplicaSightings(TimeProvider clock, IOptionsMonitor<WorkerO
         var second = clock.GetUtcNow().ToUnixTimeSeconds();
         lock (_gate)
         {
-            if (!_lastParsed.TryGetValue(service, out var last) || !ReferenceEquals(last.Header, header) && last.Header != header)
+            if (!_parsed.TryGetValue(header, out var terms))
             {
                 if (ReplicaTerms.Parse(header) is not { } parsed)
                 {
                     return;
                 }
 
-                last = (header, parsed);
-                _lastParsed[service] = last;
+                if (_parsed.Count >= ParsedKept)
+                {
+                    _parsed.Clear();
+                }
+
+                terms = parsed;
+                _parsed[header] = terms;
             }
 
-            var key = (service, last.Terms.Id);
+            var key = (service, terms.Id);
             if (!_seen.TryGetValue(key, out var sighting))
             {
                 sighting = new Sighting();
                 _seen[key] = sighting;
             }
 
-            sighting.Terms = last.Terms;
+            sighting.Terms = terms;
             sighting.Add(second, elapsed);
         }
     }
@@ -56,7 +63,8 @@ public sealed class ReplicaSightings(TimeProvider clock, IOptionsMonitor<WorkerO
     public ReplicaReport Report()
     {
         var now = clock.GetUtcNow().ToUnixTimeSeconds();
-        var settings = options.CurrentValue;
+        // What the mining loops run with: they read the settings once, at start.
+        var settings = options.Value;
         lock (_gate)
         {
             foreach (var gone in _seen.Where(pair => now - pair.Value.LastSecond >= WindowSeconds).Select(pair => pair.Key).ToList())
