@@ -10,6 +10,7 @@ Everything binds loopback; every run is bounded in time.
     bash bench/run.sh classic          # the workshop's shapes only
     bash bench/run.sh json             # one worker and /json under wrk only
     bash bench/run.sh quick            # 1 worker (+ /json), 10 workers x 5 rng, throughput 1 x 16
+    bash bench/run.sh throughput16     # throughput 1 x 16 alone: the wallet's write path
     WINDOW=20 bash bench/run.sh        # shorter measuring window
 """
 import json
@@ -324,6 +325,7 @@ def main():
         # One of each kind, for a quick before/after of a change.
         "quick": [CLASSIC[0], CLASSIC[-1], THROUGHPUT[1]],
         "big": CLASSIC[-1:],
+        "throughput16": THROUGHPUT[1:2],
     }.get(which, CLASSIC + THROUGHPUT)
     subprocess.run(["dotnet", "build", "BrkCoin.AppHost", "-c", "Release", "-v", "q", "-nologo"], cwd=ROOT, check=True,
                    stdout=subprocess.DEVNULL)
