@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
+using Polly;
+using Polly.Retry;
 
 namespace BrkCoin.AppHost.Workshop;
 
@@ -22,6 +24,19 @@ public sealed class ReplicaPool(string service, int initial, int max, string sha
     // Replicas this pool stopped to scale down, until it starts them again: their Finished is not a failure.
     private readonly ConcurrentDictionary<string, bool> _scaledDown = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _scaling = new(1, 1);
+
+    // Aspire answers "Failed to stop resource" for a replica it is still starting: a reset right
+    // after a scale-up meets one on a loaded machine (seen in CI). The stop is asked again each
+    // second, for about as long as a start may take, rather than failing the trainer's command.
+    private static readonly ResiliencePipeline<ExecuteCommandResult> StopOnceStarted = new ResiliencePipelineBuilder<ExecuteCommandResult>()
+        .AddRetry(new RetryStrategyOptions<ExecuteCommandResult>
+        {
+            ShouldHandle = new PredicateBuilder<ExecuteCommandResult>().HandleResult(result => !result.Success),
+            MaxRetryAttempts = 30,
+            Delay = TimeSpan.FromSeconds(1),
+            BackoffType = DelayBackoffType.Constant,
+        })
+        .Build();
     private readonly TaskCompletionSource _allDeclared = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public string Service { get; } = service;
@@ -123,7 +138,9 @@ public sealed class ReplicaPool(string service, int initial, int max, string sha
                 }
 
                 var started = System.Diagnostics.Stopwatch.GetTimestamp();
-                var result = await run(change.Id, change.Command, cancellationToken);
+                var result = change.Command == KnownResourceCommands.StopCommand
+                    ? await StopOnceStarted.ExecuteAsync(async token => await run(change.Id, change.Command, token), cancellationToken)
+                    : await run(change.Id, change.Command, cancellationToken);
                 logger.LogDebug("{Command} {Replica}: {Success} after {Elapsed}; state now {State}", change.Command, change.Id, result.Success, System.Diagnostics.Stopwatch.GetElapsedTime(started), _replicas.GetValueOrDefault(change.Id));
                 if (result.Success)
                 {

@@ -81,6 +81,26 @@ public sealed class ConcurrentScaleTests : IDisposable
         Assert.Equal(5, _controls.Settings.Get(Shape)!.GetValue<int>());
     }
 
+    [Fact]
+    public async Task A_replica_Aspire_cannot_stop_yet_is_asked_again_until_it_stops()
+    {
+        _pool.Observe("worker-1", KnownResourceStates.Starting);
+        var asked = new ConcurrentQueue<string>();
+        var refusals = 2;
+
+        // As Aspire answers for a replica it is still starting: twice refused, then stopped.
+        var active = await _controls.ScaleAsync(_pool, ReplicaTarget.To(1), _services, (replicaId, command, _) =>
+        {
+            asked.Enqueue($"{command} {replicaId}");
+            return Task.FromResult(Interlocked.Decrement(ref refusals) >= 0
+                ? CommandResults.Failure($"Failed to stop resource '{replicaId}'.")
+                : CommandResults.Success());
+        }, NullLogger.Instance, Cancel).WaitAsync(Deadline, Cancel);
+
+        Assert.Equal(1, active);
+        Assert.Equal(Enumerable.Repeat($"{KnownResourceCommands.StopCommand} worker-1", 3), asked);
+    }
+
     private Task<int> ScaleAsync(ReplicaTarget target) =>
         _controls.ScaleAsync(_pool, target, _services, _replicas.RunAsync, NullLogger.Instance, Cancel);
 
