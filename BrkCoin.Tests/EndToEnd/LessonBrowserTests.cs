@@ -10,6 +10,7 @@ namespace BrkCoin.Tests.EndToEnd;
 /// circuit connects and again after it reconnects, a page that does not move by itself, and a
 /// median that differs from the 95th percentile when the calls do.
 /// </summary>
+[Collection(LessonAlone.Name)]
 public sealed class LessonBrowserTests(LessonFixture fixture) : IClassFixture<LessonFixture>
 {
     private const float Deadline = 60_000;
@@ -200,4 +201,15 @@ public sealed class LessonBrowserTests(LessonFixture fixture) : IClassFixture<Le
 
         Assert.True(layouts.Distinct().Count() == 1, "the page moved between refreshes:\n" + string.Join('\n', layouts));
     }
+}
+
+/// <summary>
+/// The lesson waits for each step's plateau within 15 % of the model: it runs alone, after the
+/// parallel tests, since ten workers starting beside a throughput-mode test on two cores took
+/// over two minutes to report in CI.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class LessonAlone
+{
+    public const string Name = "The lesson, alone";
 }
