@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
@@ -20,25 +19,26 @@ public static class ReplicaTermsHeader
     {
         var identity = new ReplicaIdentity(app.Configuration, nodeSetting);
         // The header's text only changes with the terms: made again then, not on every call
-        // (throughput mode answers thousands of calls a second).
-        // The terms and their text swapped together, as one object: two knob changes racing each
-        // other cannot leave a text that says other terms than those kept beside it.
-        var cached = (Terms: new ReplicaTerms(identity.Id, identity.Node, TimeSpan.MinValue, -1), Header: "");
-        var current = new StrongBox<(ReplicaTerms Terms, string Header)>(cached);
+        // (throughput mode answers thousands of calls a second). Terms and text are swapped as
+        // one object, so two knob changes racing each other cannot leave them apart.
+        var current = new Stated(new ReplicaTerms(identity.Id, identity.Node, TimeSpan.MinValue, -1), "");
         app.Use((context, next) =>
         {
             var (latency, cap) = terms(context.RequestServices);
             var known = Volatile.Read(ref current);
-            if (known.Value.Terms.Latency != latency || known.Value.Terms.Cap != cap)
+            if (known.Terms.Latency != latency || known.Terms.Cap != cap)
             {
-                var changed = known.Value.Terms with { Latency = latency, Cap = cap };
-                known = new StrongBox<(ReplicaTerms Terms, string Header)>((changed, changed.ToHeader()));
+                var changed = known.Terms with { Latency = latency, Cap = cap };
+                known = new Stated(changed, changed.ToHeader());
                 Volatile.Write(ref current, known);
             }
 
-            context.Response.Headers[ReplicaTerms.HeaderName] = known.Value.Header;
+            context.Response.Headers[ReplicaTerms.HeaderName] = known.Header;
             return next(context);
         });
         return app;
     }
+
+    // The terms a replica states and the header text that says them.
+    private sealed record Stated(ReplicaTerms Terms, string Header);
 }
