@@ -66,19 +66,25 @@ secure_home() {
   fi
 }
 
+# Whether the process a PID file names is alive, whatever it is.
+alive() {
+  local pid
+  pid=$(cat "$home/$1.pid" 2>/dev/null) && [[ $pid =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null
+}
+
 # A PID file counts only while its process still names this home on its command line: $home
 # outlives a reboot, and root must not signal whatever process has since been given that number.
 running() {
-  local pid
-  [[ -f "$home/$1.pid" ]] && pid=$(cat "$home/$1.pid") && [[ $pid =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null \
-    && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$home/"
+  alive "$1" && tr '\0' ' ' <"/proc/$(cat "$home/$1.pid")/cmdline" 2>/dev/null | grep -qF -- "$home/"
 }
 
 wait_for() { # what (also its pid file's name), seconds, command...
   local what=$1 deadline=$((SECONDS + $2)); shift 2
   until "$@" >/dev/null 2>&1; do
     # A process that died at start will not answer later: say so now, not after the deadline.
-    running "$what" || { log "$what exited at start; see $home/$what.log"; return 1; }
+    # Only whether it lives: its PID was written this instant, and until the background shell
+    # execs the program its command line is still this script's, which running() would refuse.
+    alive "$what" || { log "$what exited at start; see $home/$what.log"; return 1; }
     ((SECONDS < deadline)) || { log "$what did not come up; see $home/$what.log"; return 1; }
     sleep 0.5
   done
