@@ -103,9 +103,17 @@ public sealed class FakeWallet : IWallet
     /// <summary>When set, every counter update waits here first (a Redis that hangs, or answers only at its timeout).</summary>
     public Func<Task>? BeforeEachCounterUpdate { get; set; }
 
-    public Task<bool> StoreCoinAsync(string hexHash, byte[] randomBytes)
+    /// <summary>When set, every coin store waits here first (a wallet that commits to disk slowly).</summary>
+    public Func<Task>? BeforeEachStore { get; set; }
+
+    public async Task<bool> StoreCoinAsync(string hexHash, byte[] randomBytes)
     {
         Interlocked.Increment(ref StoreAttempts);
+        if (BeforeEachStore is not null)
+        {
+            await BeforeEachStore();
+        }
+
         if (Interlocked.Decrement(ref _storeFailuresLeft) >= 0)
         {
             throw new StackExchange.Redis.RedisConnectionException(StackExchange.Redis.ConnectionFailureType.SocketFailure, "wallet down");
@@ -113,7 +121,7 @@ public sealed class FakeWallet : IWallet
 
         // As the Redis wallet answers: ours when the wallet holds these very bytes.
         var stored = Coins.GetOrAdd(hexHash, randomBytes);
-        return Task.FromResult(stored.AsSpan().SequenceEqual(randomBytes));
+        return stored.AsSpan().SequenceEqual(randomBytes);
     }
 
     /// <summary>The next counter updates are applied, but their replies are lost (a timeout after Redis applied them).</summary>

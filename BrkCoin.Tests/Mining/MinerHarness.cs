@@ -71,6 +71,8 @@ public sealed class MinerHarness : IAsyncDisposable
         {
             await loop.MineOneUnitAsync(TestContext.Current.CancellationToken, TestContext.Current.CancellationToken);
         }
+
+        await loop.CoinsStoredAsync();
     }
 
     public ValueTask DisposeAsync() => _services.DisposeAsync();

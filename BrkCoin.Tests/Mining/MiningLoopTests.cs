@@ -1,3 +1,4 @@
+using BrkCoin.Tests.Support;
 using BrkCoin.Mining;
 
 namespace BrkCoin.Tests.Mining;
@@ -146,5 +147,35 @@ public sealed class MiningLoopTests
 
         Assert.All(miner.Wallet.Coins, coin => Assert.True(CoinRule.Verifies(coin.Key, coin.Value)));
         Assert.Equal(5, miner.Counter.Pending);
+    }
+
+    [Fact]
+    public async Task A_loop_mines_on_while_the_wallet_stores_a_coin_and_counts_that_unit_once_it_is_stored()
+    {
+        await using var miner = new MinerHarness();
+        var commit = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        miner.Wallet.BeforeEachStore = () => commit.Task;
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        var loop = miner.NewLoop();
+        var run = loop.RunAsync(stopping.Token, TestContext.Current.CancellationToken);
+
+        // A second coin found while the first is still being stored: the loop did not wait for
+        // the wallet. It then waits, so that only one store per loop is ever in the air.
+        await Eventually.ReturnsAsync(
+            () => Task.FromResult(miner.Hasher.Answered.Count(h => h[0] == '0')), coins => coins >= 2, TimeSpan.FromSeconds(10), "a second coin");
+        var answered = miner.Hasher.Answered.ToList();
+        Assert.Equal(2, answered.Count(h => h[0] == '0'));
+        Assert.Equal(1, miner.Wallet.StoreAttempts);
+        // Every unit is counted but the two whose coins are not in the wallet yet.
+        Assert.Equal(answered.Count - 2, miner.Counter.Recorded);
+
+        // Stopped with a coin in the air: the loop ends only once it is stored and counted.
+        await stopping.CancelAsync();
+        Assert.False(run.IsCompleted);
+        commit.SetResult();
+        await run.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+
+        Assert.Equal(miner.Hasher.Answered.Count, miner.Counter.Recorded);
+        Assert.Equal(miner.Hasher.Answered.Where(h => h[0] == '0').Order(), miner.Wallet.Coins.Keys.Order());
     }
 }

@@ -22,10 +22,35 @@ public sealed class MiningLoop(
 {
     private readonly ResiliencePipeline _retry = pipelines.GetPipeline(MiningRetry.PipelineName);
 
+    // The last coin this loop found, while the wallet stores it. The loop mines on meanwhile: the
+    // wallet answers a write only once it is on disk, and a durable write (a group commit every
+    // few milliseconds) is slower than a unit in throughput mode, so waiting for each coin kept
+    // every loop idle for it. One store at a time per loop: the next coin waits for the last, so
+    // a wallet that is away still holds the loop up, as before.
+    private Task _storing = Task.CompletedTask;
+
     /// <summary>Mines until <paramref name="stopping"/> fires.</summary>
     /// <param name="stopping">Ends the loop between steps.</param>
     /// <param name="grace">Fires a little after <paramref name="stopping"/>: a coin already found is still stored until then.</param>
     public async Task RunAsync(CancellationToken stopping, CancellationToken grace)
+    {
+        try
+        {
+            await MineUntilStoppedAsync(stopping, grace);
+        }
+        finally
+        {
+            await CoinsStoredAsync();
+        }
+    }
+
+    /// <summary>
+    /// Completes once the coin this loop found last is in the wallet and its unit counted (or its
+    /// store failed, with that error).
+    /// </summary>
+    public Task CoinsStoredAsync() => _storing;
+
+    private async Task MineUntilStoppedAsync(CancellationToken stopping, CancellationToken grace)
     {
         while (!stopping.IsCancellationRequested)
         {
@@ -55,7 +80,10 @@ public sealed class MiningLoop(
         }
     }
 
-    /// <summary>Does one unit of work; it counts only once the hash is computed and any coin is stored.</summary>
+    /// <summary>
+    /// Does one unit of work; it counts only once the hash is computed and any coin is stored. A
+    /// coin's store goes on after this returns (see <see cref="CoinsStoredAsync"/>).
+    /// </summary>
     public async Task MineOneUnitAsync(CancellationToken stopping, CancellationToken grace)
     {
         var settings = options.Value;
@@ -102,9 +130,20 @@ public sealed class MiningLoop(
 
         if (CoinRule.IsCoin(hexHash))
         {
-            await StoreCoinAsync(hexHash, randomBytes, grace);
+            // The last coin's store must be over first: its failure surfaces here, and no more
+            // than one coin per loop is ever in the air.
+            await _storing;
+            _storing = StoreCoinAndCountAsync(hexHash, randomBytes, started, grace);
+            return;
         }
 
+        counter.Record();
+        metrics.UnitDone(Stopwatch.GetElapsedTime(started));
+    }
+
+    private async Task StoreCoinAndCountAsync(string hexHash, byte[] randomBytes, long started, CancellationToken grace)
+    {
+        await StoreCoinAsync(hexHash, randomBytes, grace);
         counter.Record();
         metrics.UnitDone(Stopwatch.GetElapsedTime(started));
     }
