@@ -228,19 +228,17 @@ def stop(apphost):
         time.sleep(1)
 
 
-def measure(label, arguments, model, with_wrk):
-    baseline_mem = mem_in_use_mb()
-    data = tempfile.mkdtemp(prefix="brkcoin-bench-")
+def launch(arguments, data, timeline=None):
+    """Starts the AppHost (embedded wallet in `data`) and waits for the first hash: (process,
+    seconds to the first hash or None after 120 s). `timeline` gets when each kind of process
+    first showed and when /json first answered: where the start-up seconds go."""
+    timeline = {} if timeline is None else timeline
     started = time.time()
     apphost = subprocess.Popen(
         ["dotnet", "run", "--project", "BrkCoin.AppHost", "-c", "Release", "--no-build", "--",
          "--Mining:Redis:Backend=Embedded", f"--Mining:Redis:DataPath={data}", *arguments],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
-        first_hash = None
-        # Where the start-up seconds go: when each kind of process first shows, when /json first
-        # answers, when the first hash is counted.
-        timeline = {}
         while time.time() - started < 120:
             for kind in set(processes().values()) - set(timeline):
                 timeline[kind] = time.time() - started
@@ -248,11 +246,22 @@ def measure(label, arguments, model, with_wrk):
                 json_reply = get_json("/json", timeout=1)
                 timeline.setdefault("/json answers", time.time() - started)
                 if json_reply["hashes"] > 0:
-                    first_hash = time.time() - started
-                    break
+                    return apphost, time.time() - started
             except Exception:
                 pass
             time.sleep(0.1)
+    except BaseException:
+        stop(apphost)
+        raise
+    return apphost, None
+
+
+def measure(label, arguments, model, with_wrk):
+    baseline_mem = mem_in_use_mb()
+    data = tempfile.mkdtemp(prefix="brkcoin-bench-")
+    timeline = {}
+    apphost, first_hash = launch(arguments, data, timeline)
+    try:
         if first_hash is None:
             return {"label": label, "error": "no hash within 120 s"}
 

@@ -4,9 +4,11 @@ public static class LeanRuntime
 {
     /// <summary>
     /// Runtime settings for many small services sharing one laptop at the workshop's pace (run
-    /// mode, not throughput mode, unless <see cref="MiningSettings.LeanRuntime"/> is false). Each was measured with
-    /// <c>bash bench/run.sh big</c>: together they took the workshop's 10 workers × 5 rng from
-    /// 0.69–0.84 cores busy to 0.40, and each service's PSS from 62 to 55 MB.
+    /// mode, not throughput mode, unless <see cref="MiningSettings.LeanRuntime"/> is false). The
+    /// first three took the workshop's 10 workers × 5 rng from 0.69–0.84 cores busy to 0.40
+    /// (<c>bash bench/run.sh big</c>, 2026-11-25); the last three were chosen from
+    /// <c>bash bench/anatomy.sh</c>, which splits each service's memory and counts what it does
+    /// every second (docs/performance.md, "What each service is made of").
     /// </summary>
     /// <remarks>
     /// <list type="bullet">
@@ -17,10 +19,19 @@ public static class LeanRuntime
     /// <item><c>EnableWriteXorExecute=0</c>: W^X maps every page of JIT-compiled code twice (a
     /// writable and an executable view of shared memory, 24 MB per service here) and slows start-up.
     /// A developer's own services on loopback do not need that hardening; the deployed images keep it.</item>
-    /// <item><c>TieredPGO=0</c>: no instrumented tier, so less JIT work while seventeen processes
-    /// warm up together.</item>
+    /// <item><c>TieredCompilation=0</c>: each method is compiled once, optimized (the framework's
+    /// precompiled code is used as it is). With tiering, a service still compiled 10–25 methods a
+    /// second a minute after its start (methods called once a second take that long to be called
+    /// 30 times), each twice, and kept both versions: tiering off took a worker from 47 to 19 CPU-ms
+    /// a second and its compiled code from 4.6 to 2.3 MB.</item>
+    /// <item><c>gcServer=0</c>, <c>gcConcurrent=0</c>: one small heap collected on the
+    /// allocating thread, instead of the server GC's heaps and its background GC thread, for
+    /// services that allocate a few hundred kilobytes a second.</item>
+    /// <item><c>GCgen0size=100000</c> (hexadecimal: 1 MiB): a collection after each MiB
+    /// allocated, where the default budget let a worker's GC keep 31 MB committed for a 19 MB heap;
+    /// with it, 20 MB, at a few sub-millisecond collections a second.</item>
     /// </list>
-    /// Throughput mode keeps .NET's defaults, which suit a few busy processes: with these three,
+    /// Throughput mode keeps .NET's defaults, which suit a few busy processes: with the first three,
     /// 1 worker × 16 loops mined 11,022 hashes/s against 12,348 without.
     /// </remarks>
     public static IResourceBuilder<ProjectResource> WithLeanRuntime(
@@ -31,7 +42,10 @@ public static class LeanRuntime
             {
                 context.EnvironmentVariables["DOTNET_ThreadPool_UnfairSemaphoreSpinLimit"] = "0";
                 context.EnvironmentVariables["DOTNET_EnableWriteXorExecute"] = "0";
-                context.EnvironmentVariables["DOTNET_TieredPGO"] = "0";
+                context.EnvironmentVariables["DOTNET_TieredCompilation"] = "0";
+                context.EnvironmentVariables["DOTNET_gcServer"] = "0";
+                context.EnvironmentVariables["DOTNET_gcConcurrent"] = "0";
+                context.EnvironmentVariables["DOTNET_GCgen0size"] = "100000";
             }
         });
 }
