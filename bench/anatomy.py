@@ -196,7 +196,6 @@ def measure(arguments):
                 "gc_committed": (counter(series, r"^dotnet\.gc\.last_collection\.memory\.committed_size") or 0) / 1e6,
                 "gc_heap": (counter(series, r"^dotnet\.gc\.last_collection\.heap\.size") or 0) / 1e6,
                 "threads": sum(threads(pid) for pid in alive) / len(alive),
-                "pool_threads": counter(series, r"^dotnet\.thread_pool\.thread\.count"),
                 "cpu_ms": sum(after[pid][0] - before[pid][0] for pid in alive) / len(alive) / run.WINDOW * 1000,
                 "switches": sum(after[pid][1] - before[pid][1] for pid in alive) / len(alive) / run.WINDOW,
                 "served": counter(series, r"^Request Rate", "rate"),
@@ -229,12 +228,12 @@ def main():
           f"warm-up {run.WARMUP} s, window {run.WINDOW} s, first hash {first_hash:.1f} s")
     parts = ["assemblies", "native libraries", "JIT'd code", "thread stacks", "C heap", "GC heap + runtime heaps", "other files"]
     print("\nMemory per process, MB (PSS unless named):\n")
-    print("| service | processes | RSS | PSS | " + " | ".join(parts) + " | GC heap / committed (runtime's figures) | threads (thread pool) |")
+    print("| service | processes | RSS | PSS | " + " | ".join(parts) + " | GC heap / committed (runtime's figures) | threads |")
     print("|---" * (len(parts) + 6) + "|")
     for row in rows:
         cells = " | ".join(f"{row['parts'].get(part, 0):.1f}" for part in parts)
         print(f"| {row['kind']} | {row['processes']} | {row['rss']:.1f} | {row['pss']:.1f} | {cells} | "
-              f"{row['gc_heap']:.1f} / {row['gc_committed']:.1f} | {row['threads']:.0f} ({figure(row['pool_threads'], '.0f')}) |")
+              f"{row['gc_heap']:.1f} / {row['gc_committed']:.1f} | {row['threads']:.0f} |")
     print("\nEvery second, per process:\n")
     print("| service | CPU ms | context switches | HTTP requests served | HTTP requests sent | thread-pool work items "
           "| allocated MB | GCs | timers | methods JIT'd | lock contentions |")
