@@ -52,7 +52,8 @@ public sealed class MiningSettings
 
     /// <summary>
     /// Run mode at the classic pace: runtime settings for many small services on one machine (no
-    /// thread-pool spinning, no W^X double mapping, no instrumented JIT tier); false gives .NET's defaults.
+    /// thread-pool spinning, no W^X double mapping, no tiered compilation, a small workstation GC);
+    /// false gives .NET's defaults.
     /// </summary>
     public bool LeanRuntime { get; set; } = true;
 

@@ -11,11 +11,15 @@ every rng, hasher, worker and web UI process for WINDOW seconds and prints one r
 - memory by PSS, from /proc/<pid>/smaps: the managed assemblies (.dll files), native libraries
   (.so), JIT-compiled code (anonymous executable memory, or the runtime's double-mapped code heap
   when W^X is on), thread stacks (a read-write mapping right above a one-page guard), the
-  C library's heap, and the rest of the anonymous memory: the GC heap, whose committed size the
-  runtime itself reports beside it, and the runtime's own heaps (type data, stubs, loader heaps);
+  C library's main heap ([heap]), and the rest of the anonymous memory: the GC heap, whose
+  committed size the runtime itself reports beside it, the runtime's own heaps (type data, stubs,
+  loader heaps) and the C library's other arenas, which smaps does not tell apart;
 - every second: CPU, context switches (wake-ups), HTTP requests served and sent, thread-pool work
   items, timers and GCs, from the runtime's own counters read with dotnet-counters (installed as
-  the repository's local tool: `dotnet tool restore`).
+  the repository's local tool: `dotnet tool restore`). The counters come from the first process
+  of each kind only, and that process also carries the counter session's own small cost.
+
+Memory is in MiB (the smaps kB / 1024, as bench/run.py gives it), the GC's figures too.
 """
 import json
 import os
@@ -30,6 +34,7 @@ import procfs  # noqa: E402
 import run  # noqa: E402  (the same start, stop and process kinds as the main bench)
 
 KINDS = ("Rng", "Hasher", "Worker", "WebUi")
+MIB = 1024 * 1024
 WORKSHOP = ["--Mining:Workers=10", "--Mining:RngReplicas=5"]
 # The runtime's meter; ASP.NET Core's and HttpClient's event counters, whose request rates are
 # counts (their meters' durations are histograms, which dotnet-counters shows as percentiles).
@@ -37,7 +42,8 @@ COUNTERS = r"System.Runtime,EventCounters\Microsoft.AspNetCore.Hosting,EventCoun
 
 
 def service_pids():
-    """kind -> [pid] for the services this AppHost started (their own executables, not `dotnet run`)."""
+    """kind -> [pid] for this checkout's Release services (their own executables, not `dotnet run`):
+    a test run's services (Debug) or another checkout's are left out."""
     found = {}
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
@@ -46,7 +52,7 @@ def service_pids():
         except OSError:
             continue
         match = re.search(r"BrkCoin\.(Rng|Hasher|Worker|WebUi)(\.dll)?$", program)
-        if match:
+        if match and program.startswith(run.ROOT + "/") and "/bin/Release/" in program:
             found.setdefault(match.group(1), []).append(pid)
     return found
 
@@ -84,7 +90,7 @@ def memory_parts(pid):
                                    and previous[1] - previous[0] == 4096):
             part = "thread stacks"
         elif path == "[heap]":
-            part = "C heap"
+            part = "C main heap"
         elif not path:
             part = "GC heap + runtime heaps"
         else:
@@ -97,7 +103,11 @@ def memory_parts(pid):
 def switches(pid):
     """Context switches of all the process's threads so far (each is a wake-up or a preemption)."""
     total = 0
-    for tid in os.listdir(f"/proc/{pid}/task"):
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return None
+    for tid in tids:
         try:
             with open(f"/proc/{pid}/task/{tid}/status") as f:
                 total += sum(int(line.split()[1]) for line in f if "ctxt_switches" in line)
@@ -179,23 +189,36 @@ def measure(arguments):
         for kind in KINDS:
             if kind not in pids:
                 continue
-            alive = [pid for pid in pids[kind] if after[pid][0] is not None and before[pid][0] is not None]
+            measured = {}
+            for pid in pids[kind]:
+                if None in before[pid] or None in after[pid]:
+                    continue  # gone, or restarted, during the window
+                try:
+                    measured[pid] = (memory_parts(pid), run.memory_kb(pid, "Rss") / 1024, threads(pid))
+                except (OSError, StopIteration):
+                    continue  # gone since
+            process, out = collectors[kind]
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+            alive = list(measured)
+            if not alive:
+                continue
             parts = {}
             for pid in alive:
-                for part, mb in memory_parts(pid).items():
+                for part, mb in measured[pid][0].items():
                     parts[part] = parts.get(part, 0) + mb / len(alive)
-            process, out = collectors[kind]
-            process.wait(timeout=60)
             series = read_counters(out)
             rows.append({
                 "kind": kind.lower(),
                 "processes": len(alive),
                 "pss": sum(parts.values()),
-                "rss": sum(run.memory_kb(pid, "Rss") for pid in alive) / 1024 / len(alive),
+                "rss": sum(measured[pid][1] for pid in alive) / len(alive),
                 "parts": parts,
-                "gc_committed": (counter(series, r"^dotnet\.gc\.last_collection\.memory\.committed_size") or 0) / 1e6,
-                "gc_heap": (counter(series, r"^dotnet\.gc\.last_collection\.heap\.size") or 0) / 1e6,
-                "threads": sum(threads(pid) for pid in alive) / len(alive),
+                "gc_committed": (counter(series, r"^dotnet\.gc\.last_collection\.memory\.committed_size") or 0) / MIB,
+                "gc_heap": (counter(series, r"^dotnet\.gc\.last_collection\.heap\.size") or 0) / MIB,
+                "threads": sum(measured[pid][2] for pid in alive) / len(alive),
                 "cpu_ms": sum(after[pid][0] - before[pid][0] for pid in alive) / len(alive) / run.WINDOW * 1000,
                 "switches": sum(after[pid][1] - before[pid][1] for pid in alive) / len(alive) / run.WINDOW,
                 "served": counter(series, r"^Request Rate", "rate"),
@@ -203,7 +226,7 @@ def measure(arguments):
                 "work_items": counter(series, r"^dotnet\.thread_pool\.work_item\.count", "rate"),
                 "timers": counter(series, r"^dotnet\.timer\.count"),
                 "gcs": counter(series, r"^dotnet\.gc\.collections", "rate"),
-                "allocated": (counter(series, r"^dotnet\.gc\.heap\.total_allocated", "rate") or 0) / 1e6,
+                "allocated": (counter(series, r"^dotnet\.gc\.heap\.total_allocated", "rate") or 0) / MIB,
                 "jitted": counter(series, r"^dotnet\.jit\.compiled_methods", "rate"),
                 "contentions": counter(series, r"^dotnet\.monitor\.lock_contentions", "rate"),
                 "counters_seen": len(series),
@@ -226,8 +249,8 @@ def main():
     first_hash, rows = measure(arguments)
     print(f"BrkCoin anatomy, {time.strftime('%Y-%m-%d')}, {run.CORES} cores, {' '.join(arguments)}, "
           f"warm-up {run.WARMUP} s, window {run.WINDOW} s, first hash {first_hash:.1f} s")
-    parts = ["assemblies", "native libraries", "JIT'd code", "thread stacks", "C heap", "GC heap + runtime heaps", "other files"]
-    print("\nMemory per process, MB (PSS unless named):\n")
+    parts = ["assemblies", "native libraries", "JIT'd code", "thread stacks", "C main heap", "GC heap + runtime heaps", "other files"]
+    print("\nMemory per process, MiB (PSS unless named):\n")
     print("| service | processes | RSS | PSS | " + " | ".join(parts) + " | GC heap / committed (runtime's figures) | threads |")
     print("|---" * (len(parts) + 6) + "|")
     for row in rows:

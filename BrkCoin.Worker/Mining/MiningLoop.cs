@@ -27,6 +27,7 @@ public sealed class MiningLoop(
     // few milliseconds) is slower than a unit in throughput mode, so waiting for each coin kept
     // every loop idle for it. One store at a time per loop: the next coin waits for the last, so
     // a wallet that is away still holds the loop up, as before.
+    // Its "store coin" span may end after the unit's "mine unit" span, which it still belongs to.
     private Task _storing = Task.CompletedTask;
 
     /// <summary>Mines until <paramref name="stopping"/> fires.</summary>
@@ -132,7 +133,18 @@ public sealed class MiningLoop(
         {
             // The last coin's store must be over first: its failure surfaces here, and no more
             // than one coin per loop is ever in the air.
-            await _storing;
+            try
+            {
+                await _storing;
+            }
+            catch (Exception) when (grace.IsCancellationRequested)
+            {
+                // The grace ended while the last coin was still being stored: this one, found
+                // during the stop, is not stored either. Said, so that the audit knows of it.
+                logger.LogWarning("A coin found as the worker stopped was not stored, the grace period being over: {Prefix}...", hexHash[..8]);
+                throw;
+            }
+
             _storing = StoreCoinAndCountAsync(hexHash, randomBytes, started, grace);
             return;
         }
