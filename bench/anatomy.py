@@ -172,6 +172,7 @@ def counter(series, pattern, how="last"):
 def measure(arguments):
     data = tempfile.mkdtemp(prefix="brkcoin-anatomy-")
     apphost, first_hash = run.launch(arguments, data)
+    folder = None
     try:
         if first_hash is None:
             sys.exit("no hash within 120 s")
@@ -234,7 +235,7 @@ def measure(arguments):
         return first_hash, rows
     finally:
         run.stop(apphost)
-        subprocess.run(["rm", "-rf", data])
+        subprocess.run(["rm", "-rf", data, *([folder] if folder else [])])
 
 
 def figure(value, pattern):
