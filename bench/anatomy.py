@@ -158,10 +158,9 @@ def read_counters(path):
 
 def counter(series, pattern, how="last"):
     """One figure from the counters whose name matches: the last value, or the mean of a rate."""
-    values = [v for name, vs in series.items() if re.search(pattern, name) for v in vs[1:] or vs]
-    if not values:
+    names = [name for name in series if re.search(pattern, name) and series[name]]
+    if not names:
         return None
-    names = [name for name in series if re.search(pattern, name)]
     if how == "rate":
         # A rate is reported per refresh interval (1 s) and per tag set: summed across tags, averaged over time.
         per_name = [sum(series[n][1:] or series[n]) / max(1, len(series[n][1:] or series[n])) for n in names]

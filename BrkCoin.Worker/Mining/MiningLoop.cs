@@ -149,13 +149,17 @@ public sealed class MiningLoop(
             return;
         }
 
-        counter.Record();
-        metrics.UnitDone(Stopwatch.GetElapsedTime(started));
+        CountUnit(started);
     }
 
     private async Task StoreCoinAndCountAsync(string hexHash, byte[] randomBytes, long started, CancellationToken grace)
     {
         await StoreCoinAsync(hexHash, randomBytes, grace);
+        CountUnit(started);
+    }
+
+    private void CountUnit(long started)
+    {
         counter.Record();
         metrics.UnitDone(Stopwatch.GetElapsedTime(started));
     }
