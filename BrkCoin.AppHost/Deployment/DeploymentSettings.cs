@@ -55,8 +55,8 @@ public sealed class DeploymentSettings : IValidatableObject
     public string RedisImage { get; set; } = string.Empty;
 
     /// <summary>
-    /// The wallet's container memory limit, in MiB. Redis gets three quarters of it as its
-    /// <c>maxmemory</c> (<see cref="Wallet.WalletMemory"/> says why), and a full wallet refuses
+    /// The wallet's container memory limit, in MiB. Redis gets three quarters of what is left
+    /// after 16 MiB as its <c>maxmemory</c> (<see cref="Wallet.WalletMemory"/> says why), and a full wallet refuses
     /// writes rather than being killed. 384 MiB hold about 1.7 million coins: some three months
     /// at the workshop's pace, three and a half hours in throughput mode (docs/deploy.md).
     /// </summary>
