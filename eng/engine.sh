@@ -26,11 +26,21 @@ registry_port=${BRKCOIN_REGISTRY_PORT:-5055}
 socket="$home/docker.sock"
 registry="127.0.0.1:$registry_port"
 # Honest names: these are Debian builds, never retagged as Microsoft's or Docker Hub's images.
-base_image="$registry/brkcoin/debian-dotnet-deps:bookworm"
-# Its tag changes with what it holds (native_libs below): a cached image of an older list is
-# never reused.
+# The tools image: a Debian minbase with what a self-contained .NET app may need from the OS
+# (ICU, OpenSSL, CA certificates, time zones). The tests' helper containers run on it; the
+# lean bases below are taken from it file by file.
+tools_image="$registry/brkcoin/debian-dotnet-deps:bookworm"
+# Each lean base's tag changes with what it holds: a cached image of an older list is never reused.
 native_libs="ld-linux-x86-64.so.2 libc.so.6 libm.so.6 libgcc_s.so.1 libssl.so.3 libcrypto.so.3"
 native_base_image="$registry/brkcoin/debian-native-deps:bookworm-$(echo "$native_libs" | sha256sum | cut -c1-8)"
+# The web UI's base (a self-contained JIT app with invariant globalization): the native base's
+# libraries, what the app's launcher and the runtime's libraries link besides (`ldd` on every
+# file of the publish folder: the C++ library, and glibc's libdl, libpthread and librt, which
+# are small stubs since glibc 2.34 but still named), and bash with its one library, for the
+# deployment's health check through /dev/tcp (builtins only).
+jit_libs="$native_libs libstdc++.so.6 libdl.so.2 libpthread.so.0 librt.so.1 libtinfo.so.6"
+jit_programs="bash"
+base_image="$registry/brkcoin/debian-jit-deps:bookworm-$(echo "$jit_libs $jit_programs" | sha256sum | cut -c1-8)"
 redis_image="$registry/brkcoin/debian-redis:bookworm"
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 registry_rule_comment="brkcoin-engine-registry"
@@ -195,28 +205,35 @@ publish_rootfs() { # dir, image, import changes...
   docker push "$image" >/dev/null
 }
 
-# The base of the natively compiled services, taken file by file from the runtime-deps rootfs:
-# the C library and loader their binaries link (`ldd`: libc, libm, ld-linux), libgcc_s, which glibc
-# loads on demand when a thread is cancelled or exits, OpenSSL, which .NET loads on first use for
-# SHA-256 and for random bytes, the CA certificates, /etc/passwd and group naming the image's user
-# 1654, nsswitch.conf (/etc/hosts before DNS, as on Debian), and /tmp. No shell, no package manager, no ICU (the services run
-# with invariant globalization). About 9 MB where the runtime-deps rootfs is 170.
-native_rootfs() { # runtime-deps rootfs
-  local deps=$1 dir="$home/rootfs-native"
-  if [[ "$(cat "$dir/.done" 2>/dev/null)" != "$native_libs" ]]; then
+# A lean base taken file by file from the tools rootfs: the given libraries (resolved into the same
+# path as in Debian, under usr/: bookworm has merged /usr) and programs, CA certificates,
+# /etc/passwd and group naming the image's user 1654, nsswitch.conf (/etc/hosts before DNS, as on
+# Debian), and /tmp. No package manager, no ICU (the services run with invariant globalization).
+# The natively compiled services' base holds the C library and loader their binaries link (`ldd`:
+# libc, libm, ld-linux), libgcc_s, which glibc loads on demand when a thread is cancelled or exits,
+# and OpenSSL, which .NET loads on first use for SHA-256 and for random bytes: about 9 MB where
+# the tools rootfs is 170, and no shell.
+lean_rootfs() { # tools rootfs, name, libraries, programs
+  local deps=$1 dir="$home/rootfs-$2" libs=$3 programs=$4
+  if [[ "$(cat "$dir/.done" 2>/dev/null)" != "$libs $programs" ]]; then
     rm -rf "$dir"
     mkdir -p "$dir/etc/ssl/certs" "$dir/home/app" "$dir/tmp"
     chmod 1777 "$dir/tmp"
-    local lib found
-    for lib in $native_libs; do
-      # Resolved (cp -L) into the same path as in Debian, under usr/ (bookworm has merged /usr).
+    local lib found program
+    for lib in $libs; do
       found=$(find "$deps/usr/lib" -name "$lib" -not -path '*/usr/lib64/*' | head -n1)
-      [[ -n "$found" ]] || { log "the runtime-deps rootfs has no $lib: the native base would not run"; return 1; }
+      [[ -n "$found" ]] || { log "the tools rootfs has no $lib: the $2 base would not run"; return 1; }
       mkdir -p "$dir/$(dirname "${found#"$deps/"}")"
       cp -L "$found" "$dir/${found#"$deps/"}"
     done
+    for program in $programs; do
+      mkdir -p "$dir/usr/bin"
+      [[ -x "$deps/usr/bin/$program" ]] || { log "the tools rootfs has no $program: the $2 base would not run"; return 1; }
+      cp -L "$deps/usr/bin/$program" "$dir/usr/bin/"
+    done
     # The loader's path written into every x86-64 binary is /lib64/ld-linux-x86-64.so.2 (`images` builds linux-x64).
     ln -s usr/lib "$dir/lib"
+    [[ -z "$programs" ]] || ln -s usr/bin "$dir/bin"
     if [[ -e "$deps/usr/lib64" ]]; then
       mkdir -p "$dir/usr/lib64"
       for lib in "$deps"/usr/lib64/ld-linux*; do cp -L "$lib" "$dir/usr/lib64/"; done
@@ -227,7 +244,7 @@ native_rootfs() { # runtime-deps rootfs
     printf 'root:x:0:\napp:x:1654:\n' >"$dir/etc/group"
     printf 'hosts: files dns\n' >"$dir/etc/nsswitch.conf"
     chown 1654:1654 "$dir/home/app"
-    echo "$native_libs" >"$dir/.done"
+    echo "$libs $programs" >"$dir/.done"
   fi
   echo "$dir"
 }
@@ -235,11 +252,12 @@ native_rootfs() { # runtime-deps rootfs
 build_base_images() {
   # What a self-contained .NET app needs from the OS (ICU, OpenSSL, CA certificates, time zones),
   # the libraries Microsoft's runtime-deps image carries.
-  local base
-  base=$(rootfs dotnet-deps libicu72,libssl3,ca-certificates,tzdata)
-  publish_rootfs "$base" "$base_image" 'ENV APP_UID=1654'
+  local tools
+  tools=$(rootfs dotnet-deps libicu72,libssl3,ca-certificates,tzdata)
+  publish_rootfs "$tools" "$tools_image" 'ENV APP_UID=1654'
 
-  publish_rootfs "$(native_rootfs "$base")" "$native_base_image" 'ENV APP_UID=1654'
+  publish_rootfs "$(lean_rootfs "$tools" native "$native_libs" "")" "$native_base_image" 'ENV APP_UID=1654'
+  publish_rootfs "$(lean_rootfs "$tools" jit "$jit_libs" "$jit_programs")" "$base_image" 'ENV APP_UID=1654'
 
   # A stand-in for the redis image (Debian's redis-server), run as uid 999 like the official one,
   # with /data owned by it so a fresh named volume is writable.
@@ -299,6 +317,7 @@ case "${1:-}" in
     echo "export DOCKER_HOST=$DOCKER_HOST"
     echo "export BRKCOIN_BASE_IMAGE=$base_image"
     echo "export BRKCOIN_NATIVE_BASE_IMAGE=$native_base_image"
+    echo "export BRKCOIN_TOOLS_IMAGE=$tools_image"
     echo "export BRKCOIN_REDIS_IMAGE=$redis_image"
     ;;
   stop)

@@ -66,13 +66,13 @@ public sealed class ComposeProject : IAsyncDisposable
 
     /// <summary>
     /// Whether <paramref name="from"/> can open a TCP connection to host:port (names resolved as
-    /// inside it). Asked by bash in a helper container of the runtime-deps base that joins its
+    /// inside it). Asked by bash in a helper container of the tools image that joins its
     /// network namespace, because the native services' images hold no shell.
     /// </summary>
     public async Task<bool> CanConnectAsync(string from, string host, int port)
     {
         var (exitCode, output) = await _engine.RunAsync("docker",
-            ["run", "--rm", "--network", $"container:{from}", _engine.BaseImage, "timeout", "3", "bash", "-c", $"</dev/tcp/{host}/{port}"],
+            ["run", "--rm", "--network", $"container:{from}", _engine.ToolsImage, "timeout", "3", "bash", "-c", $"</dev/tcp/{host}/{port}"],
             TimeSpan.FromSeconds(60));
         // 125 and up: docker itself failed (or bash was missing), which says nothing about the network.
         Assert.True(exitCode < 125, $"the connection check from {from} could not run ({exitCode}): {output}");

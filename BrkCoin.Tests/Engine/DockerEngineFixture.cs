@@ -21,8 +21,11 @@ public sealed class DockerEngineFixture : IAsyncLifetime
     /// <summary>Debian's redis-server as an image, under its own name.</summary>
     public string RedisImage { get; private set; } = string.Empty;
 
-    /// <summary>The runtime-deps base the SDK builds BrkCoin's images on, offline.</summary>
+    /// <summary>The base the SDK builds the web UI's image on, offline: a lean JIT base with bash.</summary>
     public string BaseImage { get; private set; } = string.Empty;
+
+    /// <summary>A Debian minbase with coreutils and bash, for the tests' helper containers.</summary>
+    public string ToolsImage { get; private set; } = string.Empty;
 
     /// <summary>The base of the natively compiled services: their libraries, no shell.</summary>
     public string NativeBaseImage { get; private set; } = string.Empty;
@@ -51,6 +54,7 @@ public sealed class DockerEngineFixture : IAsyncLifetime
         RedisImage = exports["BRKCOIN_REDIS_IMAGE"];
         BaseImage = exports["BRKCOIN_BASE_IMAGE"];
         NativeBaseImage = exports["BRKCOIN_NATIVE_BASE_IMAGE"];
+        ToolsImage = exports["BRKCOIN_TOOLS_IMAGE"];
     }
 
     public async ValueTask DisposeAsync()
