@@ -224,12 +224,12 @@ lean_rootfs() { # tools rootfs, name, libraries, programs
       found=$(find "$deps/usr/lib" -name "$lib" -not -path '*/usr/lib64/*' | head -n1)
       [[ -n "$found" ]] || { log "the tools rootfs has no $lib: the $2 base would not run"; return 1; }
       mkdir -p "$dir/$(dirname "${found#"$deps/"}")"
-      cp -L "$found" "$dir/${found#"$deps/"}"
+      cp -L "$found" "$dir/${found#"$deps/"}" || return 1
     done
     for program in $programs; do
       mkdir -p "$dir/usr/bin"
       [[ -x "$deps/usr/bin/$program" ]] || { log "the tools rootfs has no $program: the $2 base would not run"; return 1; }
-      cp -L "$deps/usr/bin/$program" "$dir/usr/bin/"
+      cp -L "$deps/usr/bin/$program" "$dir/usr/bin/" || return 1
     done
     # The loader's path written into every x86-64 binary is /lib64/ld-linux-x86-64.so.2 (`images` builds linux-x64).
     ln -s usr/lib "$dir/lib"
@@ -239,7 +239,8 @@ lean_rootfs() { # tools rootfs, name, libraries, programs
       for lib in "$deps"/usr/lib64/ld-linux*; do cp -L "$lib" "$dir/usr/lib64/"; done
       ln -s usr/lib64 "$dir/lib64"
     fi
-    cp -L "$deps/etc/ssl/certs/ca-certificates.crt" "$dir/etc/ssl/certs/"
+    # Run inside $(…), where set -e does not reach: each step that can fail returns on its own.
+    cp -L "$deps/etc/ssl/certs/ca-certificates.crt" "$dir/etc/ssl/certs/" || return 1
     printf 'root:x:0:0:root:/root:/usr/sbin/nologin\napp:x:1654:1654:app:/home/app:/usr/sbin/nologin\n' >"$dir/etc/passwd"
     printf 'root:x:0:\napp:x:1654:\n' >"$dir/etc/group"
     printf 'hosts: files dns\n' >"$dir/etc/nsswitch.conf"
@@ -256,8 +257,12 @@ build_base_images() {
   tools=$(rootfs dotnet-deps libicu72,libssl3,ca-certificates,tzdata)
   publish_rootfs "$tools" "$tools_image" 'ENV APP_UID=1654'
 
-  publish_rootfs "$(lean_rootfs "$tools" native "$native_libs" "")" "$native_base_image" 'ENV APP_UID=1654'
-  publish_rootfs "$(lean_rootfs "$tools" jit "$jit_libs" "$jit_programs")" "$base_image" 'ENV APP_UID=1654'
+  # Assigned first, so that a lean_rootfs that fails stops the script here (set -e).
+  local native jit
+  native=$(lean_rootfs "$tools" native "$native_libs" "")
+  publish_rootfs "$native" "$native_base_image" 'ENV APP_UID=1654'
+  jit=$(lean_rootfs "$tools" jit "$jit_libs" "$jit_programs")
+  publish_rootfs "$jit" "$base_image" 'ENV APP_UID=1654'
 
   # A stand-in for the redis image (Debian's redis-server), run as uid 999 like the official one,
   # with /data owned by it so a fresh named volume is writable.

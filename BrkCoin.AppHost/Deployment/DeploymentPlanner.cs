@@ -199,7 +199,7 @@ public sealed class DeploymentPlanner(
 
     /// <summary>
     /// Our images hold no curl or wget, so a service's check asks its /alive through bash's
-    /// /dev/tcp: bash is in every Debian-based image, ours (debootstrap minbase) and Microsoft's.
+    /// /dev/tcp: bash is in Microsoft's Debian-based images, and eng/engine.sh's web UI base carries it.
     /// A natively compiled service, whose base holds no shell, declares its own command instead
     /// (its binary with <c>--probe-alive</c>, <see cref="NativeImageExtensions.WithNativeImage"/>).
     /// One such check costs under 5 ms of CPU and 3 MB; starting the service's own .NET binary to

@@ -91,9 +91,14 @@ public sealed partial class ComposeDeploymentTests(ComposeMinerFixture fixture) 
             var container = (await Project.ContainersAsync(service))[0];
             Assert.Equal("true", await Project.InspectAsync(container, "{{.HostConfig.ReadonlyRootfs}}"));
             // The native services' images hold no shell, nor anything else to write with; for them
-            // ReadonlyRootfs above is the whole proof.
-            var (written, _) = await Project.ExecAsync(container, "sh", "-c", "echo x > /brkcoin-probe");
-            Assert.NotEqual(0, written);
+            // ReadonlyRootfs above is the whole proof. The web UI's holds bash only, Redis's sh.
+            if (service is "webui" or "redis")
+            {
+                var shell = service == "webui" ? "bash" : "sh";
+                var (written, output) = await Project.ExecAsync(container, shell, "-c", "echo x > /brkcoin-probe");
+                Assert.NotEqual(0, written);
+                Assert.Contains("Read-only file system", output, StringComparison.Ordinal);
+            }
 
             // Read from the host: a native image has no cat to read it inside.
             var status = await File.ReadAllTextAsync($"/proc/{await Project.HostPidAsync(container)}/status", TestContext.Current.CancellationToken);

@@ -98,9 +98,11 @@ public sealed class SwarmStack : IAsyncDisposable
     public async Task<(int Status, string Body)> WebUiAsync(string path)
     {
         var webui = await ContainerAsync("webui");
-        // HTTP/1.0: the answer ends when the connection closes, with no chunking to undo.
+        // HTTP/1.0: the answer ends when the connection closes, with no chunking to undo. Bash's
+        // builtins only: the web UI's base holds bash and nothing else to read with (no cat).
         var (exitCode, output) = await _engine.RunAsync("docker",
-            ["exec", webui, "bash", "-c", $"exec 3<>/dev/tcp/127.0.0.1/8080 && printf 'GET {path} HTTP/1.0\\r\\nHost: webui\\r\\n\\r\\n' >&3 && timeout 10 cat <&3"],
+            ["exec", webui, "bash", "-c", $"exec 3<>/dev/tcp/127.0.0.1/8080 && printf 'GET {path} HTTP/1.0\\r\\nHost: webui\\r\\n\\r\\n' >&3 && " +
+                "while IFS= read -r -t 10 line || [[ -n $line ]]; do printf '%s\\n' \"$line\"; line=; done <&3"],
             TimeSpan.FromSeconds(30));
         Assert.True(exitCode == 0, output);
         var split = output.IndexOf("\r\n\r\n", StringComparison.Ordinal);
