@@ -15,6 +15,7 @@ container (the main process's RSS, and the cgroup's own figure: usage less inact
     SKIP_BUILD=1 bash bench/containers.sh                     # reuse the images of an earlier run
     BEFORE=<commit> bash bench/containers.sh                  # compare against another commit
     WINDOW=20 WARMUP=5 bash bench/containers.sh
+    SHAPES="1 worker" SKIP_BUILD=1 bash bench/containers.sh   # only the shapes named (comma-separated)
 
 The engine is started when it is not running, and then stopped at the end. Bounded: about
 15 minutes with both builds on 2 cores.
@@ -304,7 +305,10 @@ def main():
         results = {}
         work = tempfile.mkdtemp(prefix="brkcoin-containers-")
         try:
+            chosen = [name.strip() for name in os.environ.get("SHAPES", "").split(",") if name.strip()]
             for index, (shape, args, model) in enumerate(SHAPES):
+                if chosen and shape not in chosen:
+                    continue
                 for label, tag, root in variants:
                     folder = os.path.join(work, f"{tag}-{index}")
                     publish(root, tag, args, folder, env)
