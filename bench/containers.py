@@ -283,6 +283,11 @@ def stop_on_sigterm(signum, frame):
 
 def main():
     signal.signal(signal.SIGTERM, stop_on_sigterm)
+    # The docs write "×" where these names have "x"; either is taken.
+    chosen = [name.strip().replace("×", "x") for name in os.environ.get("SHAPES", "").split(",") if name.strip()]
+    unknown = [name for name in chosen if name not in [shape for shape, _, _ in SHAPES]]
+    if unknown:
+        raise SystemExit(f"unknown shape(s) {unknown}; the shapes are: {', '.join(s for s, _, _ in SHAPES)}")
     if not shutil.which("docker-compose"):
         raise SystemExit("docker-compose is needed (Debian's docker-compose)")
     started_engine = subprocess.run(["bash", ENGINE, "status"], capture_output=True).returncode != 0
@@ -305,7 +310,6 @@ def main():
         results = {}
         work = tempfile.mkdtemp(prefix="brkcoin-containers-")
         try:
-            chosen = [name.strip() for name in os.environ.get("SHAPES", "").split(",") if name.strip()]
             for index, (shape, args, model) in enumerate(SHAPES):
                 if chosen and shape not in chosen:
                     continue
