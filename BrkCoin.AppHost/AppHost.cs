@@ -13,7 +13,7 @@ var builder = DistributedApplication.CreateBuilder(args);
 var mining = builder.GetMiningSettings();
 var deploy = builder.GetDeploymentSettings();
 
-var redis = builder.AddWalletStore(mining.Redis)
+var redis = builder.AddWalletStore(mining.Redis, mining.Throughput)
     // In a cluster the wallet stays on the node that holds its volume: label it brkcoin.wallet=true.
     .WithNodeLabelPlacement("brkcoin.wallet")
     .WithDeploymentUser(RedisImage.User)

@@ -13,13 +13,13 @@ public static class EmbeddedRedisExtensions
     /// persisting to <paramref name="dataPath"/>. It shows in the dashboard like any resource.
     /// </summary>
     public static IResourceBuilder<EmbeddedRedisResource> AddEmbeddedRedis(
-        this IDistributedApplicationBuilder builder, string name, string dataPath, string memory)
+        this IDistributedApplicationBuilder builder, string name, string dataPath, string memory, int commitEveryMs)
     {
         // A memory Garnet cannot run with stops the AppHost here, with the setting's name.
         GarnetCommandLine.MemoryBytes(memory);
         // Locked like Aspire's Redis: anyone on the machine can reach a loopback port.
         var password = ParameterResourceBuilderExtensions.CreateDefaultPasswordParameter(builder, $"{name}-password", special: false);
-        var resource = new EmbeddedRedisResource(name, FreeLoopbackPort(), dataPath, memory, password);
+        var resource = new EmbeddedRedisResource(name, FreeLoopbackPort(), dataPath, memory, password) { CommitEveryMs = commitEveryMs };
         var healthCheckKey = $"{name}_accepts_connections";
 
         builder.Services.AddSingleton<EmbeddedRedisServer>();

@@ -22,6 +22,12 @@ public sealed class EmbeddedRedisResource(string name, int port, string dataPath
     /// <summary>Log memory it may use (Garnet's <c>--memory</c>).</summary>
     public string Memory { get; } = memory;
 
+    /// <summary>
+    /// How often the append-only file is committed, in milliseconds; 0 commits after every write
+    /// (see <see cref="GarnetCommandLine.CommitEveryMs"/>).
+    /// </summary>
+    public int CommitEveryMs { get; init; } = GarnetCommandLine.GroupCommitMs;
+
     public ReferenceExpression ConnectionStringExpression =>
         ReferenceExpression.Create($"127.0.0.1:{Port.ToString(System.Globalization.CultureInfo.InvariantCulture)},password={Password}");
 }

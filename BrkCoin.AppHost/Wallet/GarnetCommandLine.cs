@@ -23,11 +23,20 @@ public static class GarnetCommandLine
     public const string AofCheckpointSize = "16m";
 
     /// <summary>
-    /// How often the append-only file is committed, in milliseconds; each write waits for the
-    /// next commit (at most this long) before it is answered. The workshop's pace (a unit every
-    /// 300 ms) does not notice 2 ms; throughput mode's writes share one commit.
+    /// Throughput mode's commit period, in milliseconds: each write waits for the next commit (at
+    /// most this long) before it is answered, and the writes of those 2 ms share it.
     /// </summary>
     public const int GroupCommitMs = 2;
+
+    /// <summary>
+    /// The commit period for a pace: group commit in throughput mode, where a commit per write cost
+    /// the AppHost most of a core; a commit per write (0) at the workshop's pace, a few writes a
+    /// second, where a commit every 2 ms would wake Garnet 500 times a second for nothing. With the
+    /// 2 ms period the AppHost took 0.11–0.17 cores at the classic shapes against 0.06–0.11 with a
+    /// commit per write (<c>bash bench/run.sh classic</c>, docs/performance.md, "Group commit").
+    /// A latency knob turned to zero in the workshop keeps the commit per write: slower, as durable.
+    /// </summary>
+    public static int CommitEveryMs(bool throughput) => throughput ? GroupCommitMs : 0;
 
     private const long MostPage = 4 * 1024 * 1024;
 
@@ -65,10 +74,10 @@ public static class GarnetCommandLine
             // Every write goes to the append-only file, replayed on start, and is answered only
             // once a commit that covers it is written (Garnet opens the file write-through), so a
             // coin the worker logs as stored outlives a SIGKILL of the AppHost or a power cut.
-            // Group commit: one commit every GroupCommitMs covers every write since the last, where
-            // a commit per write (frequency 0) cost the AppHost most of a core in throughput mode.
+            // In throughput mode one commit every GroupCommitMs covers every write since the last
+            // (group commit); at the workshop's pace each write has its own (CommitEveryMs).
             "--aof",
-            "--aof-commit-freq", GroupCommitMs.ToString(CultureInfo.InvariantCulture),
+            "--aof-commit-freq", resource.CommitEveryMs.ToString(CultureInfo.InvariantCulture),
             "--aof-commit-wait",
             "--aof-page-size", Size(aofPage),
             "--aof-memory", Size(4 * aofPage),

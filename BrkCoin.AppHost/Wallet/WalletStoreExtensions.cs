@@ -15,7 +15,7 @@ public static class WalletStoreExtensions
     /// the .NET SDK.
     /// </summary>
     public static IResourceBuilder<IResourceWithConnectionString> AddWalletStore(
-        this IDistributedApplicationBuilder builder, WalletStoreSettings settings)
+        this IDistributedApplicationBuilder builder, WalletStoreSettings settings, bool throughput)
     {
         if (builder.ExecutionContext.IsPublishMode)
         {
@@ -52,7 +52,7 @@ public static class WalletStoreExtensions
         var dataPath = string.IsNullOrWhiteSpace(settings.DataPath)
             ? Path.Combine(builder.AppHostDirectory, ".garnet")
             : Path.GetFullPath(settings.DataPath, builder.AppHostDirectory);
-        return builder.AddEmbeddedRedis(Name, dataPath, settings.Memory);
+        return builder.AddEmbeddedRedis(Name, dataPath, settings.Memory, GarnetCommandLine.CommitEveryMs(throughput));
     }
 
     /// <summary>

@@ -159,6 +159,20 @@ public sealed class AppModelTests
         Assert.DoesNotContain(builder.Resources, r => r.Annotations.OfType<ContainerImageAnnotation>().Any());
     }
 
+    [Theory]
+    [InlineData(false, 0)]
+    [InlineData(true, GarnetCommandLine.GroupCommitMs)]
+    public async Task The_embedded_wallet_commits_each_write_at_the_workshops_pace_and_in_groups_in_throughput_mode(bool throughput, int commitEveryMs)
+    {
+        var builder = await CreateAsync("--Mining:Redis:Backend=Embedded", $"--Mining:Throughput={throughput}");
+
+        var wallet = Assert.IsType<EmbeddedRedisResource>(builder.Resources.Single(r => r.Name == "redis"));
+        Assert.Equal(commitEveryMs, wallet.CommitEveryMs);
+        var arguments = GarnetCommandLine.For(wallet, "a-password");
+        Assert.Equal(commitEveryMs.ToString(System.Globalization.CultureInfo.InvariantCulture), arguments[Array.IndexOf(arguments, "--aof-commit-freq") + 1]);
+        Assert.Contains("--aof-commit-wait", arguments);
+    }
+
     [Fact]
     public async Task A_supplied_connection_string_wins()
     {
