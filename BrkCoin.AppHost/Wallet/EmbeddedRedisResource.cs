@@ -23,10 +23,10 @@ public sealed class EmbeddedRedisResource(string name, int port, string dataPath
     public string Memory { get; } = memory;
 
     /// <summary>
-    /// How often the append-only file is committed, in milliseconds; 0 commits after every write
-    /// (see <see cref="GarnetCommandLine.CommitEveryMs"/>).
+    /// How often the append-only file is committed, in milliseconds; 0, the workshop's pace and the
+    /// default, commits after every write (see <see cref="GarnetCommandLine.CommitEveryMs"/>).
     /// </summary>
-    public int CommitEveryMs { get; init; } = GarnetCommandLine.GroupCommitMs;
+    public int CommitEveryMs { get; init; }
 
     public ReferenceExpression ConnectionStringExpression =>
         ReferenceExpression.Create($"127.0.0.1:{Port.ToString(System.Globalization.CultureInfo.InvariantCulture)},password={Password}");

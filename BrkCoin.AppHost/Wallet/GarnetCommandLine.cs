@@ -29,12 +29,12 @@ public static class GarnetCommandLine
     public const int GroupCommitMs = 2;
 
     /// <summary>
-    /// The commit period for a pace: group commit in throughput mode, where a commit per write cost
-    /// the AppHost most of a core; a commit per write (0) at the workshop's pace, a few writes a
-    /// second, where a commit every 2 ms would wake Garnet 500 times a second for nothing. With the
-    /// 2 ms period the AppHost took 0.11–0.17 cores at the classic shapes against 0.06–0.11 with a
-    /// commit per write (<c>bash bench/run.sh classic</c>, docs/performance.md, "Group commit").
-    /// A latency knob turned to zero in the workshop keeps the commit per write: slower, as durable.
+    /// The commit period for a pace: group commit in throughput mode, where a commit per write kept
+    /// the AppHost at 0.41–0.47 cores; a commit per write (0) at the workshop's pace, a few writes a
+    /// second, where a commit every 2 ms woke Garnet 500 times a second for nothing: with it the
+    /// AppHost took 0.15 cores at 1 worker and 0.13 at 10 × 5, against 0.08 and 0.06 with a commit
+    /// per write (<c>bash bench/run.sh quick</c>, docs/performance.md, "Group commit"). A latency knob
+    /// turned to zero in the workshop keeps the commit per write: more AppHost CPU, as durable.
     /// </summary>
     public static int CommitEveryMs(bool throughput) => throughput ? GroupCommitMs : 0;
 
@@ -42,6 +42,9 @@ public static class GarnetCommandLine
 
     public static string[] For(EmbeddedRedisResource resource, string password)
     {
+        // Garnet reads a negative period as "commit only when asked" (COMMITAOF): with
+        // --aof-commit-wait no write would ever be answered.
+        ArgumentOutOfRangeException.ThrowIfNegative(resource.CommitEveryMs);
         var memory = MemoryBytes(resource.Memory);
         // Sixteen pages whatever the memory, so that what the log must keep in memory (its
         // mutable tail) is a small part of it; Garnet's own 16 MiB default page leaves 64m with
