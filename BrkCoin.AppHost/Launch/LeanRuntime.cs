@@ -3,6 +3,13 @@ namespace BrkCoin.AppHost.Launch;
 public static class LeanRuntime
 {
     /// <summary>
+    /// The gen0 budget, in hexadecimal bytes (1 MiB), as <c>DOTNET_GCgen0size</c> reads it. The
+    /// native images set the same value in Directory.Build.targets, which C# cannot reach;
+    /// NativeImageDietTests holds the two equal.
+    /// </summary>
+    public const string Gen0Budget = "100000";
+
+    /// <summary>
     /// Runtime settings for many small services sharing one laptop at the workshop's pace (run
     /// mode, not throughput mode, unless <see cref="MiningSettings.LeanRuntime"/> is false). The
     /// spinning and W^X settings, with tiered PGO off as it then was, took the workshop's 10
@@ -48,7 +55,7 @@ public static class LeanRuntime
                 context.EnvironmentVariables["DOTNET_TieredCompilation"] = "0";
                 context.EnvironmentVariables["DOTNET_gcServer"] = "0";
                 context.EnvironmentVariables["DOTNET_gcConcurrent"] = "0";
-                context.EnvironmentVariables["DOTNET_GCgen0size"] = "100000";
+                context.EnvironmentVariables["DOTNET_GCgen0size"] = Gen0Budget;
             }
         });
 }

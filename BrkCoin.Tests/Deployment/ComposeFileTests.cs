@@ -237,13 +237,7 @@ public sealed class ComposeFileTests(PublishedFilesFixture published)
         foreach (var project in Projects)
         {
             var csproj = $"BrkCoin.{(project == "webui" ? "WebUi" : char.ToUpperInvariant(project[0]) + project[1..])}";
-            var (exitCode, repository) = await BuiltProgram.RunAsync(
-                new ProcessStartInfo("dotnet", ["msbuild", Path.Combine(RepositoryRoot.Path, csproj, $"{csproj}.csproj"), "-getProperty:ContainerRepository"])
-                {
-                    RedirectStandardOutput = true,
-                    RedirectStandardError = true,
-                },
-                TimeSpan.FromMinutes(1));
+            var (exitCode, repository) = await MsBuildQuery.RunAsync(csproj, "-getProperty:ContainerRepository");
 
             Assert.Equal(0, exitCode);
             Assert.Equal($"{repository.Trim()}:latest", _compose.Service(project)["image"]);

@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Text.Json;
+using BrkCoin.AppHost.Launch;
 using BrkCoin.Tests.Support;
 
 namespace BrkCoin.Tests.Deployment;
@@ -28,7 +28,7 @@ public sealed class NativeImageDietTests
             .Where(item => item.GetProperty("Identity").GetString() == "DOTNET_GCgen0size")
             .Select(item => item.GetProperty("Value").GetString())
             .ToList();
-        Assert.Equal(["100000"], budgets);
+        Assert.Equal([LeanRuntime.Gen0Budget], budgets);
     }
 
     [Theory]
@@ -50,21 +50,10 @@ public sealed class NativeImageDietTests
 
     private static async Task<JsonDocument> EvaluateAsync(string project, params string[] extra)
     {
-        var info = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var argument in (string[])[
-                     "msbuild", Path.Combine(RepositoryRoot.Path, project, $"{project}.csproj"), "-nologo",
-                     "-p:Configuration=Release", "-p:RuntimeIdentifier=linux-x64", .. extra,
-                     "-getProperty:PublishAot", "-getProperty:EventSourceSupport",
-                     "-getProperty:IlcFoldIdenticalMethodBodies", "-getItem:ContainerEnvironmentVariable"])
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        var (exitCode, output) = await BuiltProgram.RunAsync(info, TimeSpan.FromMinutes(2));
+        var (exitCode, output) = await MsBuildQuery.RunAsync(project, [
+            "-p:Configuration=Release", "-p:RuntimeIdentifier=linux-x64", .. extra,
+            "-getProperty:PublishAot", "-getProperty:EventSourceSupport",
+            "-getProperty:IlcFoldIdenticalMethodBodies", "-getItem:ContainerEnvironmentVariable"]);
         Assert.True(exitCode == 0, output);
         // The answer is one JSON object on standard output; RunAsync appends standard error.
         var start = output.IndexOf('{');
