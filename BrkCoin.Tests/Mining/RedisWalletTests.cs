@@ -1,3 +1,4 @@
+using System.Globalization;
 using BrkCoin.Mining;
 using BrkCoin.Tests.Support;
 using BrkCoin.Worker.Mining;
@@ -50,6 +51,39 @@ public sealed class RedisWalletTests(RedisServerFixture redis) : IClassFixture<R
         Assert.Equal(bytes, (byte[])(await db.HashGetAsync(WalletKeys.Wallet, hash))!);
         Assert.Equal(1, await db.ListLengthAsync(WalletKeys.LatestCoins));
         Assert.StartsWith(hash + " ", (await db.ListGetByIndexAsync(WalletKeys.LatestCoins, 0)).ToString());
+    }
+
+    [Fact]
+    public async Task A_new_coin_goes_in_with_one_transaction_stamped_on_redis_clock_without_asking_it_each_time()
+    {
+        Prerequisite.Require(redis.Missing);
+        await using var connection = await ConnectionMultiplexer.ConnectAsync($"{redis.ConnectionString},defaultDatabase=8");
+        var db = connection.GetDatabase();
+        await db.KeyDeleteAsync([WalletKeys.Wallet, WalletKeys.LatestCoins]);
+        var wallet = new RedisWallet(connection, Identity("service.instance.id=worker-one-trip"));
+        // A flush reads Redis's clock, as a running worker's does every second.
+        await wallet.AddHashesAsync(new FlushBatch(1, 1));
+        var before = await CommandCallsAsync(db);
+        var redisBefore = await RedisNowAsync(db);
+
+        const int coins = 20;
+        for (var i = 0; i < coins; i++)
+        {
+            Assert.True(await wallet.StoreCoinAsync($"0{i:x8}".PadRight(64, 'c'), [(byte)i]));
+        }
+
+        var redisAfter = await RedisNowAsync(db);
+        var after = await CommandCallsAsync(db);
+        long Calls(string command) => after.GetValueOrDefault(command) - before.GetValueOrDefault(command);
+        Assert.Equal(coins, Calls("exec"));
+        Assert.Equal(coins, Calls("hsetnx"));
+        Assert.Equal(2, Calls("time")); // this test's own two readings: the coins asked for none
+        Assert.Equal(0, Calls("lrem"));
+
+        // Each entry's stamp is Redis's time when it was stored, carried forward from the flush's reading.
+        var listed = await db.ListRangeAsync(WalletKeys.LatestCoins);
+        Assert.Equal(coins, listed.Length);
+        Assert.All(listed, entry => Assert.InRange(long.Parse(entry.ToString().Split(' ')[1], CultureInfo.InvariantCulture), redisBefore - 50, redisAfter + 50));
     }
 
     [Fact]
@@ -133,6 +167,21 @@ public sealed class RedisWalletTests(RedisServerFixture redis) : IClassFixture<R
     public void A_worker_outside_aspire_is_named_by_host_and_process()
     {
         Assert.Equal($"{Environment.MachineName}-{Environment.ProcessId}", Identity(null).Id);
+    }
+
+    // Calls per command since redis-server started, from INFO commandstats ("cmdstat_exec:calls=3,...").
+    private static async Task<Dictionary<string, long>> CommandCallsAsync(IDatabase db) =>
+        (await db.ExecuteAsync("INFO", "commandstats")).ToString()
+            .Split('\n', StringSplitOptions.TrimEntries)
+            .Where(line => line.StartsWith("cmdstat_", StringComparison.Ordinal))
+            .ToDictionary(
+                line => line["cmdstat_".Length..line.IndexOf(':')],
+                line => long.Parse(line.Split("calls=")[1].Split(',')[0], CultureInfo.InvariantCulture));
+
+    private static async Task<long> RedisNowAsync(IDatabase db)
+    {
+        var time = (RedisResult[])(await db.ExecuteAsync("TIME"))!;
+        return (long)time[0] * 1000 + (long)time[1] / 1000;
     }
 
     /// <summary>A worker identity as Aspire's OTEL_RESOURCE_ATTRIBUTES would give it.</summary>

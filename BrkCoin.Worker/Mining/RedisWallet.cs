@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using BrkCoin.Mining;
 using BrkCoin.Worker.Clients;
@@ -11,6 +12,10 @@ public sealed class RedisWallet(IConnectionMultiplexer redis, WorkerIdentity ide
     // Tells this process's batches from those of an earlier process with the same worker id
     // (a restarted container keeps its host name and PID 1), whose numbers started at 1 too.
     private readonly string _processToken = Guid.NewGuid().ToString("N");
+    private readonly WalletClock _clock = new();
+    // Coins whose first attempt went out and whose fate is not yet known to this worker: their
+    // next attempts take the careful path. Each mining loop has at most one coin in the air.
+    private readonly ConcurrentDictionary<string, byte> _unsettled = new(StringComparer.Ordinal);
 
     public Task<bool> StoreCoinAsync(string hexHash, byte[] randomBytes) =>
         SayingWhenFullAsync(
@@ -20,6 +25,38 @@ public sealed class RedisWallet(IConnectionMultiplexer redis, WorkerIdentity ide
     private async Task<bool> StoreCoinOnceAsync(string hexHash, byte[] randomBytes)
     {
         var db = redis.GetDatabase();
+        if (!_unsettled.ContainsKey(hexHash))
+        {
+            // A coin's first attempt: stored and listed in one transaction, one round trip and,
+            // on the embedded wallet, one commit to disk. If it fails, what landed is unknown,
+            // and the coin's next attempts settle it step by step (below).
+            _unsettled[hexHash] = 0;
+            var entry = $"{hexHash} {await _clock.StampAsync(db)}";
+            var transaction = db.CreateTransaction();
+            var stored = transaction.HashSetAsync(WalletKeys.Wallet, hexHash, randomBytes, When.NotExists);
+            _ = transaction.ListLeftPushAsync(WalletKeys.LatestCoins, entry);
+            _ = transaction.ListTrimAsync(WalletKeys.LatestCoins, 0, WalletKeys.LatestCoinsKept - 1);
+            await ExecuteAsync(transaction);
+            if (await stored)
+            {
+                _unsettled.TryRemove(hexHash, out _);
+                return true;
+            }
+
+            // The hash was there already, so this listing is not a find: taken back, and the
+            // coin judged as a retry would be.
+            await db.ListRemoveAsync(WalletKeys.LatestCoins, entry, 1);
+        }
+
+        var settled = await SettleCoinAsync(db, hexHash, randomBytes);
+        _unsettled.TryRemove(hexHash, out _);
+        return settled;
+    }
+
+    // A coin whose first attempt failed or found its hash stored: stored if it is not, judged by
+    // the bytes if it is, and listed among the latest once.
+    private async Task<bool> SettleCoinAsync(IDatabase db, string hexHash, byte[] randomBytes)
+    {
         // HSETNX, not a transaction WATCHing the wallet: a WATCH on the wallet is broken by every
         // other worker's coin landing in between, which with many coins a second (throughput
         // mode) made stores fail over and over and the page show "waiting for the wallet".
@@ -51,7 +88,7 @@ public sealed class RedisWallet(IConnectionMultiplexer redis, WorkerIdentity ide
         // Should this fail, the retry finds the coin stored with these bytes and lists it then, as
         // the newest even if newer coins were listed meanwhile: the list shows recent finds, the
         // wallet is the record.
-        var now = await NowAsync(db);
+        var now = await _clock.StampAsync(db);
         var transaction = db.CreateTransaction();
         _ = transaction.ListLeftPushAsync(WalletKeys.LatestCoins, $"{hexHash} {now}");
         _ = transaction.ListTrimAsync(WalletKeys.LatestCoins, 0, WalletKeys.LatestCoinsKept - 1);
@@ -66,7 +103,7 @@ public sealed class RedisWallet(IConnectionMultiplexer redis, WorkerIdentity ide
 
     private async Task AddHashesOnceAsync(FlushBatch batch)
     {
-        var now = await NowAsync(redis.GetDatabase());
+        var now = await _clock.ReadAsync(redis.GetDatabase());
         var workerKey = WalletKeys.WorkerHashes(identity.Id);
         var flushedKey = WalletKeys.WorkerLastFlush(identity.Id);
         var mark = $"{_processToken}:{batch.Sequence.ToString(CultureInfo.InvariantCulture)}";
@@ -191,13 +228,4 @@ public sealed class RedisWallet(IConnectionMultiplexer redis, WorkerIdentity ide
     // it: the flush mark or the stored bytes tell what landed.
     private Task<bool> ExecuteAsync(ITransaction transaction) =>
         transaction.ExecuteAsync().WaitAsync(TimeSpan.FromMilliseconds(2.0 * redis.TimeoutMilliseconds));
-
-    // Redis's clock (TIME), in Unix milliseconds, not this machine's: the web UI judges liveness
-    // and run length against the same clock, so workers and web UI whose clocks are apart
-    // neither hide a worker nor show a run that starts in the future.
-    private static async Task<long> NowAsync(IDatabaseAsync db)
-    {
-        var time = (RedisResult[])(await db.ExecuteAsync("TIME"))!;
-        return (long)time[0] * 1000 + (long)time[1] / 1000;
-    }
 }
