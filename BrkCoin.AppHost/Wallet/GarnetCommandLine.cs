@@ -24,14 +24,19 @@ public static class GarnetCommandLine
 
     /// <summary>
     /// Throughput mode's commit period, in milliseconds: each write waits for the next commit (at
-    /// most this long) before it is answered, and the writes of those 2 ms share it.
+    /// most this long) before it is answered, and the writes of those 10 ms share it. With a coin
+    /// stored in one transaction and each mining loop mining on while it is stored, 10 ms idles no
+    /// loop (1.96–1.97 cores busy) and brings the AppHost to 0.22–0.23 cores, against 0.29–0.32
+    /// with 2 ms; when a coin took three round trips and two commits, 10 ms left the loops waiting
+    /// (1.54–1.57 cores busy). Measured with <c>bash bench/run.sh throughput16</c>
+    /// (docs/performance.md, "Group commit").
     /// </summary>
-    public const int GroupCommitMs = 2;
+    public const int GroupCommitMs = 10;
 
     /// <summary>
     /// The commit period for a pace: group commit in throughput mode, where a commit per write kept
     /// the AppHost at 0.41–0.47 cores; a commit per write (0) at the workshop's pace, a few writes a
-    /// second, where a commit every 2 ms woke Garnet 500 times a second for nothing: with it the
+    /// second, where a timed commit woke Garnet on every period for nothing: every 2 ms, the
     /// AppHost took 0.15 cores at 1 worker and 0.13 at 10 × 5, against 0.08 and 0.06 with a commit
     /// per write (<c>bash bench/run.sh quick</c>, docs/performance.md, "Group commit"). A latency knob
     /// turned to zero in the workshop keeps the commit per write: more AppHost CPU, as durable.
