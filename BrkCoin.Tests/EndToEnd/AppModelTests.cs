@@ -2,7 +2,6 @@ using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Redis;
 using Aspire.Hosting.Testing;
-using BrkCoin.AppHost.Launch;
 using BrkCoin.AppHost.Wallet;
 
 namespace BrkCoin.Tests.EndToEnd;
@@ -111,7 +110,7 @@ public sealed class AppModelTests
             ["DOTNET_TieredCompilation"] = "0",
             ["DOTNET_gcServer"] = "0",
             ["DOTNET_gcConcurrent"] = "0",
-            ["DOTNET_GCgen0size"] = LeanRuntime.Gen0Budget,
+            ["DOTNET_GCgen0size"] = "100000",
         };
         foreach (var name in new[] { "rng", "hasher", "worker", "webui" })
         {

@@ -24,7 +24,7 @@ public sealed class MiningLoop(
 
     // The last coin this loop found, while the wallet stores it. The loop mines on meanwhile: the
     // wallet answers a write only once it is on disk, and a durable write (in throughput mode the
-    // embedded wallet's group commit, every 10 ms) is slower than a unit, so waiting
+    // embedded wallet's group commit, every few milliseconds) is slower than a unit, so waiting
     // for each coin kept every loop idle for it. One store at a time per loop: the next coin waits
     // for the last, so a wallet that is away still holds the loop up, as before.
     // Its "store coin" span may end after the unit's "mine unit" span, which it still belongs to.

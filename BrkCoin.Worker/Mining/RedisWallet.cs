@@ -13,9 +13,11 @@ public sealed class RedisWallet(IConnectionMultiplexer redis, WorkerIdentity ide
     // (a restarted container keeps its host name and PID 1), whose numbers started at 1 too.
     private readonly string _processToken = Guid.NewGuid().ToString("N");
     private readonly WalletClock _clock = new();
-    // Coins whose first attempt went out and whose fate is not yet known to this worker: their
-    // next attempts take the careful path. Each mining loop has at most one coin in the air.
-    private readonly ConcurrentDictionary<string, byte> _unsettled = new(StringComparer.Ordinal);
+    // Coins whose first attempt went out and whose fate is not yet known to this worker, with the
+    // "latest coins" entry that attempt pushed: their next attempts take the careful path, which
+    // takes that entry back if the coin proves not to be this worker's find. Each mining loop has
+    // at most one coin in the air; one whose loop gave up at its stop stays here.
+    private readonly ConcurrentDictionary<string, string> _unsettled = new(StringComparer.Ordinal);
 
     public Task<bool> StoreCoinAsync(string hexHash, byte[] randomBytes) =>
         SayingWhenFullAsync(
@@ -25,37 +27,50 @@ public sealed class RedisWallet(IConnectionMultiplexer redis, WorkerIdentity ide
     private async Task<bool> StoreCoinOnceAsync(string hexHash, byte[] randomBytes)
     {
         var db = redis.GetDatabase();
-        if (!_unsettled.ContainsKey(hexHash))
+        if (!_unsettled.TryGetValue(hexHash, out var pushed))
         {
-            // A coin's first attempt: stored and listed in one transaction, one round trip and,
-            // on the embedded wallet, one commit to disk. If it fails, what landed is unknown,
-            // and the coin's next attempts settle it step by step (below).
-            _unsettled[hexHash] = 0;
-            var entry = $"{hexHash} {await _clock.StampAsync(db)}";
-            var transaction = db.CreateTransaction();
-            var stored = transaction.HashSetAsync(WalletKeys.Wallet, hexHash, randomBytes, When.NotExists);
-            _ = transaction.ListLeftPushAsync(WalletKeys.LatestCoins, entry);
-            _ = transaction.ListTrimAsync(WalletKeys.LatestCoins, 0, WalletKeys.LatestCoinsKept - 1);
-            await ExecuteAsync(transaction);
-            if (await stored)
+            if (await StoreNewCoinAsync(db, hexHash, randomBytes))
             {
-                _unsettled.TryRemove(hexHash, out _);
                 return true;
             }
 
-            // The hash was there already, so this listing is not a find: taken back, and the
-            // coin judged as a retry would be.
-            await db.ListRemoveAsync(WalletKeys.LatestCoins, entry, 1);
+            pushed = null;
         }
 
-        var settled = await SettleCoinAsync(db, hexHash, randomBytes);
+        var settled = await SettleCoinAsync(db, hexHash, randomBytes, pushed);
         _unsettled.TryRemove(hexHash, out _);
         return settled;
     }
 
+    // A coin's first attempt: stored and listed in one transaction, one round trip and, on the
+    // embedded wallet, one commit. False when the hash was in the wallet already: its entry is
+    // taken back, and the careful path judges the coin. If the attempt fails, what landed is
+    // unknown, and the coin's next attempts settle it.
+    private async Task<bool> StoreNewCoinAsync(IDatabase db, string hexHash, byte[] randomBytes)
+    {
+        var entry = $"{hexHash} {await _clock.StampAsync(db)}";
+        var transaction = db.CreateTransaction();
+        var stored = transaction.HashSetAsync(WalletKeys.Wallet, hexHash, randomBytes, When.NotExists);
+        _ = transaction.ListLeftPushAsync(WalletKeys.LatestCoins, entry);
+        _ = transaction.ListTrimAsync(WalletKeys.LatestCoins, 0, WalletKeys.LatestCoinsKept - 1);
+        _unsettled[hexHash] = entry;
+        await ExecuteAsync(transaction);
+        var isNew = await stored;
+        if (!isNew)
+        {
+            // Not a find of this attempt, so not listed as one. (The trim may have dropped the
+            // oldest entry meanwhile: the list is one short until the next coin.)
+            await db.ListRemoveAsync(WalletKeys.LatestCoins, entry, 1);
+        }
+
+        _unsettled.TryRemove(hexHash, out _);
+        return isNew;
+    }
+
     // A coin whose first attempt failed or found its hash stored: stored if it is not, judged by
-    // the bytes if it is, and listed among the latest once.
-    private async Task<bool> SettleCoinAsync(IDatabase db, string hexHash, byte[] randomBytes)
+    // the bytes if it is, and listed among the latest once. `pushed` is the entry a failed first
+    // attempt may have listed; it is taken back if the coin is not this worker's.
+    private async Task<bool> SettleCoinAsync(IDatabase db, string hexHash, byte[] randomBytes, string? pushed)
     {
         // HSETNX, not a transaction WATCHing the wallet: a WATCH on the wallet is broken by every
         // other worker's coin landing in between, which with many coins a second (throughput
@@ -74,6 +89,11 @@ public sealed class RedisWallet(IConnectionMultiplexer redis, WorkerIdentity ide
 
             if (!((byte[])stored!).AsSpan().SequenceEqual(randomBytes))
             {
+                if (pushed is not null)
+                {
+                    await db.ListRemoveAsync(WalletKeys.LatestCoins, pushed, 1);
+                }
+
                 return false;
             }
 

@@ -11,7 +11,8 @@ namespace BrkCoin.Worker.Mining;
 /// <remarks>
 /// A flush reads TIME (once a second); a coin is stamped from the last reading carried forward by
 /// this process's monotonic clock, which saves each coin a round trip (in throughput mode hundreds
-/// a second) and is off from Redis's own reading by the two clocks' drift over a few seconds.
+/// a second). A stamp lags Redis's own clock by about the reading's one-way trip, give or take the
+/// two clocks' drift over a few seconds: it never lies ahead of it by more than that drift.
 /// </remarks>
 public sealed class WalletClock
 {
