@@ -9,7 +9,7 @@
 #   invariant globalization as the web UI has) and the web UI against a loopback redis-server,
 #   both self-contained JIT as the image is. Each page is asked for 20 times, then left 30 s.
 # Every process runs on the host as a 0.5-CPU container sees itself (one processor). Printed: the
-# size of what was published (the image's content), RSS, anonymous and file-backed memory, PSS and
+# size of what was published (the image's content, MiB), RSS, anonymous and file-backed memory, PSS and
 # threads from /proc.
 # ROUNDS (2) runs each group's apps in turn that many times, so a swing of the machine shows as a
 # spread rather than as a difference.
@@ -19,8 +19,10 @@ groups=("$@")
 [ ${#groups[@]} -gt 0 ] || groups=(native webui)
 rounds=${ROUNDS:-2}
 work=$(mktemp -d /tmp/brkcoin-floor-XXXX)
-redis=
-trap '[ -z "$redis" ] || kill "$redis" 2>/dev/null; rm -rf "$work"' EXIT
+redis= app=
+# Whatever is still running when the script ends, however it ends, is stopped.
+trap '[ -z "$app" ] || kill "$app" 2>/dev/null; [ -z "$redis" ] || kill "$redis" 2>/dev/null; rm -rf "$work"' EXIT
+trap 'exit 130' INT TERM
 
 publish() { # project, output folder
   dotnet publish "$1" -c Release -r linux-x64 --self-contained -o "$2" -nologo -v:q >"$2.log" 2>&1 \
@@ -30,21 +32,24 @@ publish() { # project, output folder
 # probe label binary path requests interval settle [VAR=value...]: start it, ask `path` `requests`
 # times `interval` seconds apart, wait `settle` seconds, print its memory, stop it.
 probe() {
-  local label=$1 binary=$2 path=$3 requests=$4 interval=$5 settle=$6 port=$((20000 + RANDOM % 20000)) pid
+  local label=$1 binary=$2 path=$3 requests=$4 interval=$5 settle=$6 port=$((20000 + RANDOM % 12000)) pid ready=
   shift 6
   env -i PATH=/usr/bin:/bin HOME="$work" DOTNET_PROCESSOR_COUNT=1 ASPNETCORE_URLS="http://127.0.0.1:$port" \
     "$@" "$binary" >"$work/$label.out" 2>&1 &
-  pid=$!
+  pid=$! app=$!
   # Any answer will do: it is listening.
-  for _ in $(seq 300); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
+  for _ in $(seq 300); do curl -s -o /dev/null "http://127.0.0.1:$port/" && { ready=1; break; }; sleep 0.1; done
+  [ -n "$ready" ] && kill -0 "$pid" 2>/dev/null \
+    || { echo "$label did not answer on port $port within 30 s:" >&2; tail -n 20 "$work/$label.out" >&2; exit 1; }
   for _ in $(seq "$requests"); do curl -fs -o /dev/null "http://127.0.0.1:$port$path"; sleep "$interval"; done
   sleep "$settle"
   awk -v label="$label" -v size="$(du -sb "$(dirname "$binary")" | cut -f1)" -v pss="$(awk '/^Pss:/ {print $2}' "/proc/$pid/smaps_rollup")" \
     -v threads="$(ls "/proc/$pid/task" | wc -l)" '
     /^VmRSS:/ {rss = $2} /^RssAnon:/ {anon = $2} /^RssFile:/ {file = $2}
-    END {printf "%-26s published %5.1f MB  RSS %5.1f  anonymous %5.1f  file-backed %5.1f  PSS %5.1f MB  threads %d\n",
+    END {printf "%-26s published %5.1f MiB  RSS %5.1f  anonymous %5.1f  file-backed %5.1f  PSS %5.1f MB  threads %d\n",
       label, size / 1048576, rss / 1024, anon / 1024, file / 1024, pss / 1024, threads}' "/proc/$pid/status"
   kill "$pid"; wait "$pid" 2>/dev/null || true
+  app=
 }
 
 native() {
@@ -67,7 +72,7 @@ native() {
 
 webui() {
   # Outside the repository, so none of its Directory.Build.* files apply: the template as shipped.
-  dotnet new blazor --interactivity Server --empty -n BlazorFloor -o "$work/blazor" >"$work/new.log" 2>&1
+  dotnet new blazor --interactivity Server --empty --framework net10.0 -n BlazorFloor -o "$work/blazor" >"$work/new.log" 2>&1
   sed -i 's#<ImplicitUsings>enable</ImplicitUsings>#&<InvariantGlobalization>true</InvariantGlobalization>#' \
     "$work/blazor/BlazorFloor.csproj"
   grep -q InvariantGlobalization "$work/blazor/BlazorFloor.csproj" \
@@ -77,10 +82,15 @@ webui() {
   local port=$((40000 + RANDOM % 20000))
   redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --requirepass floor >/dev/null &
   redis=$!
+  for _ in $(seq 50); do redis-cli -p "$port" -a floor --no-auth-warning PING 2>/dev/null | grep -q PONG && break; sleep 0.1; done
+  redis-cli -p "$port" -a floor --no-auth-warning PING 2>/dev/null | grep -q PONG \
+    || { echo "redis-server did not start on port $port" >&2; exit 1; }
   for _ in $(seq "$rounds"); do
     probe "empty Blazor Server app" "$work/blazor-floor/BlazorFloor" / 20 0.5 30
     probe "web UI" "$work/webui/BrkCoin.WebUi" / 20 0.5 30 "ConnectionStrings__redis=127.0.0.1:$port,password=floor"
   done
+  kill "$redis"; wait "$redis" 2>/dev/null || true
+  redis=
 }
 
 for group in "${groups[@]}"; do
