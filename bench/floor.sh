@@ -79,7 +79,7 @@ webui() {
     || { echo "the template's project changed: no ImplicitUsings line to follow" >&2; exit 1; }
   publish "$work/blazor" "$work/blazor-floor"
   publish BrkCoin.WebUi "$work/webui"
-  local port=$((40000 + RANDOM % 20000))
+  local port=$((32100 + RANDOM % 600))  # below the kernel's ephemeral ports, apart from the apps'
   redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --requirepass floor >/dev/null &
   redis=$!
   for _ in $(seq 50); do redis-cli -p "$port" -a floor --no-auth-warning PING 2>/dev/null | grep -q PONG && break; sleep 0.1; done
