@@ -12,7 +12,10 @@ public sealed class WorkshopControls(LiveSettings settings)
     private readonly List<WorkshopKnob> _knobs = [];
     // Asks a replica that reads healthy whether it answers on its own address yet.
     private readonly HttpClient _probe = new() { Timeout = TimeSpan.FromSeconds(1) };
-    private static readonly TimeSpan AnswerDeadline = TimeSpan.FromSeconds(30);
+    // Replica and address being probed, so the state changes of one start (several arrive) ask once.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Replica, Uri Address), bool> _probing = new();
+    // A replica that has not answered by then is worth a warning in the AppHost's log, not giving up on.
+    private static readonly TimeSpan SlowAnswer = TimeSpan.FromSeconds(30);
 
     public LiveSettings Settings { get; } = settings;
 
@@ -42,7 +45,7 @@ public sealed class WorkshopControls(LiveSettings settings)
         Settings.Set(knob.Setting, knob.Initial);
     }
 
-    public async Task FollowReplicasAsync(ResourceNotificationService notifications, CancellationToken stopping)
+    public async Task FollowReplicasAsync(ResourceNotificationService notifications, ILogger logger, CancellationToken stopping)
     {
         try
         {
@@ -53,16 +56,17 @@ public sealed class WorkshopControls(LiveSettings settings)
                     continue;
                 }
 
-                var address = ServingAddress(change.Snapshot);
+                // Only callees are announced: no one calls a worker, so its address is not asked for.
+                var address = pool.AddressesSetting is null ? null : ServingAddress(change.Snapshot);
                 var announced = address is not null && pool.Announces(change.ResourceId, address) ? address : null;
                 if (pool.Observe(change.ResourceId, change.Snapshot.State?.Text, announced))
                 {
                     Announce(pool);
                 }
 
-                if (address is not null && announced is null)
+                if (address is not null && announced is null && _probing.TryAdd((change.ResourceId, address), true))
                 {
-                    _ = AnnounceWhenAnsweringAsync(pool, change.ResourceId, address, stopping);
+                    _ = AnnounceWhenAnsweringAsync(pool, change.ResourceId, address, logger, stopping);
                 }
 
                 // Only when it differs: this update comes back through the same watch.
@@ -87,52 +91,73 @@ public sealed class WorkshopControls(LiveSettings settings)
     }
 
     /// <summary>
-    /// Announces a replica once it answers on its own address. A replica just started can read
-    /// Running and Healthy before it listens there (likely its health is asked through Aspire's
-    /// proxy, which any running replica answers): announced then, the workers' first calls to it
-    /// were refused (WorkshopCommandTests saw "Connection refused" on the announced port).
+    /// Announces a replica once it answers /health on its own address, asking every 200 ms for as
+    /// long as it is running. Aspire's Running and Healthy are no proof: its health check goes
+    /// through the proxy, which any running replica answers, so a replica just started read
+    /// healthy while refusing connections on its own port (WorkshopCommandTests saw "Connection
+    /// refused" there). An earlier form gave up after 30 s, and no later state change came to ask
+    /// again: on a slow CI machine five rng stayed one for the workers (LessonBrowserTests).
     /// </summary>
-    private async Task AnnounceWhenAnsweringAsync(ReplicaPool pool, string replicaId, Uri address, CancellationToken stopping)
+    private async Task AnnounceWhenAnsweringAsync(ReplicaPool pool, string replicaId, Uri address, ILogger logger, CancellationToken stopping)
     {
-        var giveUp = System.Diagnostics.Stopwatch.StartNew();
-        while (!stopping.IsCancellationRequested && giveUp.Elapsed < AnswerDeadline && pool.StateOf(replicaId) == KnownResourceStates.Running)
+        var asking = System.Diagnostics.Stopwatch.StartNew();
+        var warned = false;
+        try
         {
-            try
+            while (!stopping.IsCancellationRequested && pool.StateOf(replicaId) == KnownResourceStates.Running)
             {
-                using var response = await _probe.GetAsync(new Uri(address, "/health"), stopping);
-                if (response.IsSuccessStatusCode)
+                if (await AnswersAsync(address, stopping))
                 {
                     if (pool.StateOf(replicaId) == KnownResourceStates.Running && pool.Observe(replicaId, KnownResourceStates.Running, address))
                     {
                         Announce(pool);
+                        logger.LogInformation("{Replica} answers at {Address} after {Elapsed:0.0} s: announced to its callers", replicaId, address, asking.Elapsed.TotalSeconds);
                     }
 
                     return;
                 }
-            }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !stopping.IsCancellationRequested)
-            {
-                // Not listening yet: ask again shortly.
-            }
 
-            try
-            {
+                if (!warned && asking.Elapsed > SlowAnswer)
+                {
+                    warned = true;
+                    logger.LogWarning("{Replica} runs but has not answered at {Address} for {Elapsed:0} s; still asking", replicaId, address, asking.Elapsed.TotalSeconds);
+                }
+
                 await Task.Delay(TimeSpan.FromMilliseconds(200), stopping);
             }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // The AppHost is stopping.
+        }
+        finally
+        {
+            _probing.TryRemove((replicaId, address), out _);
+        }
+    }
+
+    private async Task<bool> AnswersAsync(Uri address, CancellationToken stopping)
+    {
+        try
+        {
+            using var response = await _probe.GetAsync(new Uri(address, "/health"), stopping);
+            return response.IsSuccessStatusCode;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !stopping.IsCancellationRequested)
+        {
+            // Not listening yet, or too busy starting to answer within the probe's second.
+            return false;
         }
     }
 
     /// <summary>
-    /// A replica's own address (not the proxy's) once it is running and healthy: DCP gives each
-    /// replica its port through ASPNETCORE_URLS, and the snapshot carries its effective environment.
+    /// A replica's own address (not the proxy's) once it is running: DCP gives each replica its
+    /// port through ASPNETCORE_URLS, and the snapshot carries its effective environment. Aspire's
+    /// health status is not asked for: it is the proxy's, shared by every replica, so it neither
+    /// proves one replica answers (the probe above does) nor that one stopped answering.
     /// </summary>
     private static Uri? ServingAddress(CustomResourceSnapshot snapshot) =>
         snapshot.State?.Text == KnownResourceStates.Running
-        && snapshot.HealthStatus == Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy
         && snapshot.EnvironmentVariables.FirstOrDefault(e => e.Name == "ASPNETCORE_URLS")?.Value is { Length: > 0 } urls
         && Uri.TryCreate(urls.Split(';')[0], UriKind.Absolute, out var address)
             ? address

@@ -40,7 +40,8 @@ public static class WorkshopExtensions
         {
             var notifications = evt.Services.GetRequiredService<ResourceNotificationService>();
             var lifetime = evt.Services.GetRequiredService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>();
-            _ = controls.FollowReplicasAsync(notifications, lifetime.ApplicationStopping);
+            var logger = evt.Services.GetRequiredService<ILoggerFactory>().CreateLogger("BrkCoin.Workshop");
+            _ = controls.FollowReplicasAsync(notifications, logger, lifetime.ApplicationStopping);
             lifetime.ApplicationStopped.Register(controls.Settings.Dispose);
             return Task.CompletedTask;
         });

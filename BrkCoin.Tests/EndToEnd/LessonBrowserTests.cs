@@ -1,5 +1,8 @@
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using BrkCoin.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace BrkCoin.Tests.EndToEnd;
@@ -106,7 +109,7 @@ public sealed class LessonBrowserTests(LessonFixture fixture) : IClassFixture<Le
 
     // The model line names the figure the shape should reach and the service that limits it, and
     // the step's plateau comes within the page's own 15 % of it.
-    private static async Task ModelSaysAsync(IPage page, string expected, string bottleneck)
+    private async Task ModelSaysAsync(IPage page, string expected, string bottleneck)
     {
         try
         {
@@ -120,8 +123,27 @@ public sealed class LessonBrowserTests(LessonFixture fixture) : IClassFixture<Le
         catch (TimeoutException)
         {
             var said = await page.EvaluateAsync<string>("() => document.querySelector('[data-testid=model]')?.textContent ?? 'no model line'");
-            Assert.Fail($"the model line does not say {expected} hashes/s limited by \"{bottleneck}\"; it says: {said}");
+            Assert.Fail($"the model line does not say {expected} hashes/s limited by \"{bottleneck}\"; it says: {said}; {await ReplicasSeenAsync()}");
         }
+    }
+
+    // What the AppHost knows of the replicas the model counts, for a failure to say where the
+    // chain broke: started, running on its own port, announced to the workers.
+    private async Task<string> ReplicasSeenAsync()
+    {
+        var cancel = TestContext.Current.CancellationToken;
+        var workshop = fixture.App.Services.GetRequiredService<BrkCoin.AppHost.Workshop.WorkshopControls>();
+        var parts = new List<string>();
+        foreach (var service in new[] { "rng", "hasher" })
+        {
+            var replicas = await ResourceSnapshots.LatestAsync(fixture.App, service, cancel);
+            parts.Add($"{service} replicas: " + string.Join(", ", replicas
+                .Where(r => r.State?.Text != KnownResourceStates.NotStarted)
+                .Select(r => $"{r.State?.Text}/{r.HealthStatus?.ToString() ?? "no health"} at {r.EnvironmentVariables.FirstOrDefault(e => e.Name == "ASPNETCORE_URLS")?.Value ?? "no URL"}")));
+        }
+
+        parts.Add("live settings: " + await File.ReadAllTextAsync(workshop.Settings.FilePath, cancel));
+        return string.Join("; ", parts);
     }
 
     private async Task StepAsync(IPage page, string command, string argument, string value, string mark)
