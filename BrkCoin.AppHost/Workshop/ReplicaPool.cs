@@ -19,8 +19,12 @@ public sealed class ReplicaPool(string service, int initial, int max, string sha
 {
     // Replica id (e.g. "worker-xkqwzr3a") → its last known state text.
     private readonly ConcurrentDictionary<string, string?> _replicas = new(StringComparer.Ordinal);
-    // Replica id → where it serves, while it is running and healthy.
-    private readonly ConcurrentDictionary<string, Uri> _serving = new(StringComparer.Ordinal);
+    // Replica id → its own address while it runs, and the subset announced to the callers (it
+    // answered there). One lock over both: a replica's address and whether it is announced change
+    // together, from Aspire's state changes and from the probes that ask it.
+    private readonly Lock _addressing = new();
+    private readonly Dictionary<string, Uri> _running = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Uri> _serving = new(StringComparer.Ordinal);
     // Replicas this pool stopped to scale down, until it starts them again: their Finished is not a failure.
     private readonly ConcurrentDictionary<string, bool> _scaledDown = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _scaling = new(1, 1);
@@ -52,14 +56,36 @@ public sealed class ReplicaPool(string service, int initial, int max, string sha
     /// <summary>Replicas started and not stopped, whether or not they are healthy yet.</summary>
     public int Active => _replicas.Values.Count(IsActive);
 
-    /// <summary>Where the running, healthy replicas serve, in a stable order.</summary>
-    public IReadOnlyList<Uri> Serving => [.. _serving.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => r.Value)];
+    /// <summary>Where the replicas announced to the callers serve, in a stable order.</summary>
+    public IReadOnlyList<Uri> Serving
+    {
+        get
+        {
+            lock (_addressing)
+            {
+                return [.. _serving.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => r.Value)];
+            }
+        }
+    }
+
+    /// <summary>Replicas running at their own address and not announced yet: the ones to ask.</summary>
+    public IReadOnlyList<(string Replica, Uri Address)> Unannounced
+    {
+        get
+        {
+            lock (_addressing)
+            {
+                return [.. _running.Where(r => !_serving.ContainsKey(r.Key)).Select(r => (r.Key, r.Value))];
+            }
+        }
+    }
 
     /// <summary>
-    /// Follows a state change of one of this service's replicas; <paramref name="serving"/> is its
-    /// address while it is running and healthy, else null. True when <see cref="Serving"/> changed.
+    /// Follows a state change of one of this service's replicas; <paramref name="ownAddress"/> is
+    /// where it serves while it runs, else null. A replica still running at the same address stays
+    /// announced; one that stops or moves is taken off. True when <see cref="Serving"/> changed.
     /// </summary>
-    public bool Observe(string replicaId, string? state, Uri? serving = null)
+    public bool Observe(string replicaId, string? state, Uri? ownAddress = null)
     {
         _replicas[replicaId] = state;
         if (_replicas.Count >= Max)
@@ -67,25 +93,37 @@ public sealed class ReplicaPool(string service, int initial, int max, string sha
             _allDeclared.TrySetResult();
         }
 
-        if (serving is null)
+        lock (_addressing)
         {
-            return _serving.TryRemove(replicaId, out _);
-        }
+            if (ownAddress is null)
+            {
+                _running.Remove(replicaId);
+                return _serving.Remove(replicaId);
+            }
 
-        if (_serving.TryGetValue(replicaId, out var known) && known == serving)
-        {
-            return false;
+            _running[replicaId] = ownAddress;
+            return _serving.TryGetValue(replicaId, out var announced) && announced != ownAddress && _serving.Remove(replicaId);
         }
-
-        _serving[replicaId] = serving;
-        return true;
     }
 
-    /// <summary>Whether <paramref name="replicaId"/> is announced as serving at <paramref name="address"/>.</summary>
-    public bool Announces(string replicaId, Uri address) => _serving.TryGetValue(replicaId, out var known) && known == address;
+    /// <summary>
+    /// Announces a replica that answered at <paramref name="address"/>, if it still runs there: an
+    /// answer that comes back after the replica stopped or moved announces nothing. True when
+    /// <see cref="Serving"/> changed.
+    /// </summary>
+    public bool Announce(string replicaId, Uri address)
+    {
+        lock (_addressing)
+        {
+            if (!_running.TryGetValue(replicaId, out var current) || current != address || _serving.ContainsKey(replicaId))
+            {
+                return false;
+            }
 
-    /// <summary>The replica's last known state text.</summary>
-    public string? StateOf(string replicaId) => _replicas.GetValueOrDefault(replicaId);
+            _serving[replicaId] = address;
+            return true;
+        }
+    }
 
     /// <summary>
     /// Whether the dashboard should leave a replica out of its list: one declared and never
@@ -145,10 +183,13 @@ public sealed class ReplicaPool(string service, int initial, int max, string sha
                 if (result.Success)
                 {
                     // Known at once, not when the state change comes back: a second command right
-                    // after this one must count it.
-                    _replicas[change.Id] = change.Command == KnownResourceCommands.StartCommand
-                        ? KnownResourceStates.Starting
-                        : KnownResourceStates.Finished;
+                    // after this one must count it. A start does not overwrite a Running that
+                    // already came back: the replica would wait unannounced for its next change.
+                    _replicas.AddOrUpdate(change.Id,
+                        _ => change.Command == KnownResourceCommands.StartCommand ? KnownResourceStates.Starting : KnownResourceStates.Finished,
+                        (_, current) => change.Command == KnownResourceCommands.StartCommand
+                            ? (IsActive(current) ? current : KnownResourceStates.Starting)
+                            : KnownResourceStates.Finished);
                 }
                 else
                 {

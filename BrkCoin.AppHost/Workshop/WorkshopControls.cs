@@ -6,16 +6,12 @@ using Microsoft.Extensions.Logging;
 namespace BrkCoin.AppHost.Workshop;
 
 /// <summary>The scalable services' replica pools, their knobs and the live settings, shared by every command.</summary>
-public sealed class WorkshopControls(LiveSettings settings)
+public sealed class WorkshopControls(LiveSettings settings) : IDisposable
 {
     private readonly Dictionary<string, ReplicaPool> _pools = new(StringComparer.Ordinal);
     private readonly List<WorkshopKnob> _knobs = [];
-    // Asks a replica that reads healthy whether it answers on its own address yet.
-    private readonly HttpClient _probe = new() { Timeout = TimeSpan.FromSeconds(1) };
-    // Replica and address being probed, so the state changes of one start (several arrive) ask once.
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Replica, Uri Address), bool> _probing = new();
-    // A replica that has not answered by then is worth a warning in the AppHost's log, not giving up on.
-    private static readonly TimeSpan SlowAnswer = TimeSpan.FromSeconds(30);
+    // Service → who tells its callers where its replicas answer; only the services called by others.
+    private readonly Dictionary<string, ReplicaAnnouncer> _announcers = new(StringComparer.Ordinal);
 
     public LiveSettings Settings { get; } = settings;
 
@@ -34,6 +30,7 @@ public sealed class WorkshopControls(LiveSettings settings)
         if (addressesSetting is not null)
         {
             Settings.SetAddresses(addressesSetting, []);
+            _announcers.Add(service, new ReplicaAnnouncer(pool, Settings, addressesSetting));
         }
 
         return pool;
@@ -45,8 +42,10 @@ public sealed class WorkshopControls(LiveSettings settings)
         Settings.Set(knob.Setting, knob.Initial);
     }
 
+    /// <summary>Follows every replica's state until the AppHost stops: which run, and where the called ones answer.</summary>
     public async Task FollowReplicasAsync(ResourceNotificationService notifications, ILogger logger, CancellationToken stopping)
     {
+        var announcing = _announcers.Values.Select(announcer => announcer.RunAsync(logger, stopping)).ToList();
         try
         {
             await foreach (var change in notifications.WatchAsync(stopping))
@@ -56,107 +55,42 @@ public sealed class WorkshopControls(LiveSettings settings)
                     continue;
                 }
 
-                // Only callees are announced: no one calls a worker, so its address is not asked for.
-                var address = pool.AddressesSetting is null ? null : ServingAddress(change.Snapshot);
-                var announced = address is not null && pool.Announces(change.ResourceId, address) ? address : null;
-                if (pool.Observe(change.ResourceId, change.Snapshot.State?.Text, announced))
+                var state = change.Snapshot.State?.Text;
+                if (_announcers.TryGetValue(pool.Service, out var announcer))
                 {
-                    Announce(pool);
+                    announcer.Observe(change.ResourceId, state, OwnAddress(change.Snapshot));
                 }
-
-                if (address is not null && announced is null && _probing.TryAdd((change.ResourceId, address), true))
+                else
                 {
-                    _ = AnnounceWhenAnsweringAsync(pool, change.ResourceId, address, logger, stopping);
+                    pool.Observe(change.ResourceId, state);
                 }
 
                 // Only when it differs: this update comes back through the same watch.
-                if (pool.IsSpare(change.ResourceId, change.Snapshot.State?.Text) is var spare && spare != change.Snapshot.IsHidden)
+                if (pool.IsSpare(change.ResourceId, state) is var spare && spare != change.Snapshot.IsHidden)
                 {
                     await notifications.PublishUpdateAsync(change.Resource, change.ResourceId, snapshot => snapshot with { IsHidden = spare });
                 }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // The AppHost is stopping.
-        }
-    }
-
-    private void Announce(ReplicaPool pool)
-    {
-        if (pool.AddressesSetting is { } addresses)
-        {
-            Settings.SetAddresses(addresses, pool.Serving);
-        }
-    }
-
-    /// <summary>
-    /// Announces a replica once it answers /health on its own address, asking every 200 ms for as
-    /// long as it is running. Aspire's Running and Healthy are no proof: its health check goes
-    /// through the proxy, which any running replica answers, so a replica just started read
-    /// healthy while refusing connections on its own port (WorkshopCommandTests saw "Connection
-    /// refused" there). An earlier form gave up after 30 s, and no later state change came to ask
-    /// again: on a slow CI machine five rng stayed one for the workers (LessonBrowserTests).
-    /// </summary>
-    private async Task AnnounceWhenAnsweringAsync(ReplicaPool pool, string replicaId, Uri address, ILogger logger, CancellationToken stopping)
-    {
-        var asking = System.Diagnostics.Stopwatch.StartNew();
-        var warned = false;
-        try
-        {
-            while (!stopping.IsCancellationRequested && pool.StateOf(replicaId) == KnownResourceStates.Running)
-            {
-                if (await AnswersAsync(address, stopping))
-                {
-                    if (pool.StateOf(replicaId) == KnownResourceStates.Running && pool.Observe(replicaId, KnownResourceStates.Running, address))
-                    {
-                        Announce(pool);
-                        logger.LogInformation("{Replica} answers at {Address} after {Elapsed:0.0} s: announced to its callers", replicaId, address, asking.Elapsed.TotalSeconds);
-                    }
-
-                    return;
-                }
-
-                if (!warned && asking.Elapsed > SlowAnswer)
-                {
-                    warned = true;
-                    logger.LogWarning("{Replica} runs but has not answered at {Address} for {Elapsed:0} s; still asking", replicaId, address, asking.Elapsed.TotalSeconds);
-                }
-
-                await Task.Delay(TimeSpan.FromMilliseconds(200), stopping);
             }
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
             // The AppHost is stopping.
         }
-        finally
+        catch (Exception ex)
         {
-            _probing.TryRemove((replicaId, address), out _);
+            // Nothing awaits this loop: what ended it must reach the AppHost's log.
+            logger.LogError(ex, "Following the replicas' states stopped; scaling and the workers' replica lists no longer follow them");
         }
-    }
 
-    private async Task<bool> AnswersAsync(Uri address, CancellationToken stopping)
-    {
-        try
-        {
-            using var response = await _probe.GetAsync(new Uri(address, "/health"), stopping);
-            return response.IsSuccessStatusCode;
-        }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !stopping.IsCancellationRequested)
-        {
-            // Not listening yet, or too busy starting to answer within the probe's second.
-            return false;
-        }
+        await Task.WhenAll(announcing);
     }
 
     /// <summary>
-    /// A replica's own address (not the proxy's) once it is running: DCP gives each replica its
-    /// port through ASPNETCORE_URLS, and the snapshot carries its effective environment. Aspire's
-    /// health status is not asked for: it is the proxy's, shared by every replica, so it neither
-    /// proves one replica answers (the probe above does) nor that one stopped answering.
+    /// A replica's own address (not the proxy's) while it runs: DCP gives each replica its port
+    /// through ASPNETCORE_URLS, and the snapshot carries its effective environment. Aspire's health
+    /// status is not asked for: it is the proxy's, shared by every replica.
     /// </summary>
-    private static Uri? ServingAddress(CustomResourceSnapshot snapshot) =>
+    private static Uri? OwnAddress(CustomResourceSnapshot snapshot) =>
         snapshot.State?.Text == KnownResourceStates.Running
         && snapshot.EnvironmentVariables.FirstOrDefault(e => e.Name == "ASPNETCORE_URLS")?.Value is { Length: > 0 } urls
         && Uri.TryCreate(urls.Split(';')[0], UriKind.Absolute, out var address)
@@ -233,4 +167,15 @@ public sealed class WorkshopControls(LiveSettings settings)
             string.Create(CultureInfo.InvariantCulture, $"{Replicas(pool)} of at most {pool.Max}"))),
         .. _knobs.Select(knob => knob.Property(Settings)),
     ];
+
+    /// <summary>Removes the live-settings file and lets go of the announcers' probes, once the AppHost has stopped.</summary>
+    public void Dispose()
+    {
+        foreach (var announcer in _announcers.Values)
+        {
+            announcer.Dispose();
+        }
+
+        Settings.Dispose();
+    }
 }

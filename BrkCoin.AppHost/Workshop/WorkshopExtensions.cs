@@ -42,7 +42,7 @@ public static class WorkshopExtensions
             var lifetime = evt.Services.GetRequiredService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>();
             var logger = evt.Services.GetRequiredService<ILoggerFactory>().CreateLogger("BrkCoin.Workshop");
             _ = controls.FollowReplicasAsync(notifications, logger, lifetime.ApplicationStopping);
-            lifetime.ApplicationStopped.Register(controls.Settings.Dispose);
+            lifetime.ApplicationStopped.Register(controls.Dispose);
             return Task.CompletedTask;
         });
 

@@ -128,22 +128,34 @@ public sealed class LessonBrowserTests(LessonFixture fixture) : IClassFixture<Le
     }
 
     // What the AppHost knows of the replicas the model counts, for a failure to say where the
-    // chain broke: started, running on its own port, announced to the workers.
+    // chain broke: started, running at its own port, announced to the workers. Never throws: the
+    // failure it explains must not be lost to it.
     private async Task<string> ReplicasSeenAsync()
     {
-        var cancel = TestContext.Current.CancellationToken;
-        var workshop = fixture.App.Services.GetRequiredService<BrkCoin.AppHost.Workshop.WorkshopControls>();
-        var parts = new List<string>();
-        foreach (var service in new[] { "rng", "hasher" })
+        try
         {
-            var replicas = await ResourceSnapshots.LatestAsync(fixture.App, service, cancel);
-            parts.Add($"{service} replicas: " + string.Join(", ", replicas
-                .Where(r => r.State?.Text != KnownResourceStates.NotStarted)
-                .Select(r => $"{r.State?.Text}/{r.HealthStatus?.ToString() ?? "no health"} at {r.EnvironmentVariables.FirstOrDefault(e => e.Name == "ASPNETCORE_URLS")?.Value ?? "no URL"}")));
-        }
+            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            var workshop = fixture.App.Services.GetRequiredService<BrkCoin.AppHost.Workshop.WorkshopControls>();
+            var parts = new List<string>();
+            foreach (var service in new[] { "rng", "hasher" })
+            {
+                var replicas = await ResourceSnapshots.LatestAsync(fixture.App, service, deadline.Token);
+                parts.Add($"{service} replicas: " + string.Join(", ", replicas
+                    .Where(r => r.State?.Text != KnownResourceStates.NotStarted)
+                    .Select(r => $"{r.State?.Text}/{r.HealthStatus?.ToString() ?? "no health"} at {r.EnvironmentVariables.FirstOrDefault(e => e.Name == "ASPNETCORE_URLS")?.Value ?? "no URL"}")));
+                if (workshop.Pools.TryGetValue(service, out var pool))
+                {
+                    parts.Add($"{service} pool: {pool.Active} active, announced: {string.Join(" ", pool.Serving)}, asked: {string.Join(" ", pool.Unannounced.Select(r => r.Address))}");
+                }
+            }
 
-        parts.Add("live settings: " + await File.ReadAllTextAsync(workshop.Settings.FilePath, cancel));
-        return string.Join("; ", parts);
+            parts.Add("live settings: " + await File.ReadAllTextAsync(workshop.Settings.FilePath, deadline.Token));
+            return string.Join("; ", parts);
+        }
+        catch (Exception ex)
+        {
+            return $"(the AppHost's view could not be read: {ex.GetType().Name}: {ex.Message})";
+        }
     }
 
     private async Task StepAsync(IPage page, string command, string argument, string value, string mark)

@@ -107,7 +107,7 @@ public sealed class ConcurrentScaleTests : IDisposable
     public void Dispose()
     {
         _services.Dispose();
-        _controls.Settings.Dispose();
+        _controls.Dispose();
     }
 
     /// <summary>Aspire's start and stop, as slow as a replica starting: each waits until <see cref="Finish"/>.</summary>

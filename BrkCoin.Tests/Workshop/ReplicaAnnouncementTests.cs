@@ -12,10 +12,10 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace BrkCoin.Tests.Workshop;
 
 /// <summary>
-/// The workers are told of an rng replica once it answers on its own port, however long after
-/// Aspire calls it running that is, and without waiting for Aspire's (proxy-wide) health; they
-/// are told it is gone when it stops. Driven with Aspire's own notification service and a real
-/// listener that starts late, as a replica on a slow machine does; no AppHost starts.
+/// The workers are told of an rng replica once it answers on its own port, and not before; of a
+/// replica that moves, at its new port only; of one that stops, no more; and of replicas started
+/// together, of every one. Driven with Aspire's own notification service and real listeners
+/// whose /health refuses until a test lets it answer; no AppHost starts.
 /// </summary>
 public sealed class ReplicaAnnouncementTests : IAsyncDisposable
 {
@@ -26,9 +26,9 @@ public sealed class ReplicaAnnouncementTests : IAsyncDisposable
     private readonly ServiceProvider _services = new ServiceCollection().BuildServiceProvider();
     private readonly ResourceNotificationService _notifications;
     private readonly CancellationTokenSource _stopping = new();
-    private readonly Replica _rng = new("rng");
-    private readonly int _port = FreePort.OnLoopback();
-    private WebApplication? _listener;
+    private readonly Task _following;
+    private readonly Service _rng = new("rng");
+    private readonly List<FakeReplica> _replicas = [];
 
     public ReplicaAnnouncementTests()
     {
@@ -37,63 +37,124 @@ public sealed class ReplicaAnnouncementTests : IAsyncDisposable
             new ApplicationLifetime(NullLogger<ApplicationLifetime>.Instance),
             _services,
             new ResourceLoggerService());
-        _controls.AddPool("rng", initial: 1, max: 1, "Workshop:Rng", Addresses);
-        _ = _controls.FollowReplicasAsync(_notifications, NullLogger.Instance, _stopping.Token);
+        _controls.AddPool("rng", initial: 1, max: 5, "Workshop:Rng", Addresses);
+        _following = _controls.FollowReplicasAsync(_notifications, NullLogger.Instance, _stopping.Token);
     }
 
     private CancellationToken Cancel => TestContext.Current.CancellationToken;
 
-    private Uri Own => new($"http://127.0.0.1:{_port}");
-
     [Fact]
-    public async Task A_replica_that_answers_late_is_announced_once_it_answers_and_dropped_when_it_stops()
+    public async Task A_replica_is_announced_once_it_answers_at_its_own_port_and_taken_off_when_it_moves_or_stops()
     {
-        // Running, with no health reported at all, and nothing listening on its port yet.
-        await PublishAsync(KnownResourceStates.Running);
-        await Task.Delay(TimeSpan.FromSeconds(2), Cancel);
+        var first = await StartReplicaAsync();
+        await PublishAsync("rng-a", KnownResourceStates.Running, first);
+
+        // Running, as Aspire says, but not answering yet: asked again and again, never announced.
+        await Eventually.ReturnsAsync(() => Task.FromResult(first.Asked), asked => asked >= 5, Deadline, "the replica asked five times");
         Assert.Empty(Announced());
 
-        _listener = await ListenAsync();
-        await Eventually.ReturnsAsync(() => Task.FromResult(Announced()), a => a.SequenceEqual([Own]), Deadline, "the replica announced once it answers");
+        first.Answering = true;
+        await AnnouncedAsync([first.Address], "the replica announced once it answers");
 
-        await PublishAsync(KnownResourceStates.Finished);
-        await Eventually.ReturnsAsync(() => Task.FromResult(Announced()), a => a.Count == 0, Deadline, "the stopped replica no longer announced");
+        // Restarted on another port: the old address goes at once, the new one once it answers.
+        var moved = await StartReplicaAsync();
+        await PublishAsync("rng-a", KnownResourceStates.Running, moved);
+        await AnnouncedAsync([], "the old port taken off");
+        await Eventually.ReturnsAsync(() => Task.FromResult(moved.Asked), asked => asked >= 2, Deadline, "the new port asked");
+        Assert.Empty(Announced());
+        moved.Answering = true;
+        await AnnouncedAsync([moved.Address], "the replica announced at its new port");
+
+        await PublishAsync("rng-a", KnownResourceStates.Finished, replica: null);
+        await AnnouncedAsync([], "the stopped replica no longer announced");
     }
 
-    // Aspire's health status cannot be set from outside its health service; none is reported here.
-    private Task PublishAsync(string state) =>
-        _notifications.PublishUpdateAsync(_rng, "rng-abc", snapshot => snapshot with
+    [Fact]
+    public async Task Replicas_started_together_are_all_announced()
+    {
+        var started = new List<FakeReplica>();
+        for (var i = 0; i < 4; i++)
+        {
+            var replica = await StartReplicaAsync();
+            replica.Answering = true;
+            started.Add(replica);
+        }
+
+        await Task.WhenAll(started.Select((replica, i) => PublishAsync($"rng-{i}", KnownResourceStates.Running, replica)));
+
+        await AnnouncedAsync([.. started.Select(r => r.Address)], "all four replicas announced");
+    }
+
+    // As DCP's snapshot carries it: the state and the replica's own ASPNETCORE_URLS while it runs.
+    private Task PublishAsync(string replicaId, string state, FakeReplica? replica) =>
+        _notifications.PublishUpdateAsync(_rng, replicaId, snapshot => snapshot with
         {
             State = state,
-            EnvironmentVariables = [new EnvironmentVariableSnapshot("ASPNETCORE_URLS", Own.ToString().TrimEnd('/'), true)],
+            EnvironmentVariables = replica is null ? [] : [new EnvironmentVariableSnapshot("ASPNETCORE_URLS", replica.Address.ToString().TrimEnd('/'), true)],
         });
 
     private List<Uri> Announced() =>
         [.. (_controls.Settings.Get(Addresses)?.AsArray() ?? []).Select(node => new Uri(node!.GetValue<string>()))];
 
-    private async Task<WebApplication> ListenAsync()
+    // In any order: the file lists replicas by id, not by port.
+    private Task AnnouncedAsync(Uri[] expected, string what) =>
+        Eventually.ReturnsAsync(() => Task.FromResult(InWords(Announced())), list => list == InWords(expected), Deadline, what);
+
+    private static string InWords(IEnumerable<Uri> addresses) => string.Join(" ", addresses.Select(a => a.ToString()).Order(StringComparer.Ordinal));
+
+    private async Task<FakeReplica> StartReplicaAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls(Own.ToString());
-        var app = builder.Build();
-        app.MapGet("/health", () => Results.Text("Healthy"));
-        await app.StartAsync(Cancel);
-        return app;
+        var replica = await FakeReplica.StartAsync(Cancel);
+        _replicas.Add(replica);
+        return replica;
     }
 
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync();
-        if (_listener is not null)
+        await _following;
+        foreach (var replica in _replicas)
         {
-            await _listener.DisposeAsync();
+            await replica.DisposeAsync();
         }
 
         _notifications.Dispose();
         await _services.DisposeAsync();
-        _controls.Settings.Dispose();
+        _controls.Dispose();
         _stopping.Dispose();
     }
 
-    private sealed class Replica(string name) : Resource(name);
+    private sealed class Service(string name) : Resource(name);
+
+    /// <summary>A replica on a loopback port of its own, whose /health fails until <see cref="Answering"/>.</summary>
+    private sealed class FakeReplica : IAsyncDisposable
+    {
+        private readonly WebApplication _app;
+        private int _asked;
+
+        private FakeReplica(WebApplication app) => _app = app;
+
+        public volatile bool Answering;
+
+        public int Asked => Volatile.Read(ref _asked);
+
+        public Uri Address => new(_app.Urls.Single());
+
+        public static async Task<FakeReplica> StartAsync(CancellationToken cancel)
+        {
+            var builder = WebApplication.CreateSlimBuilder();
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+            var app = builder.Build();
+            var replica = new FakeReplica(app);
+            app.MapGet("/health", () =>
+            {
+                Interlocked.Increment(ref replica._asked);
+                return replica.Answering ? Results.Text("Healthy") : Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
+            });
+            await app.StartAsync(cancel);
+            return replica;
+        }
+
+        public ValueTask DisposeAsync() => _app.DisposeAsync();
+    }
 }
