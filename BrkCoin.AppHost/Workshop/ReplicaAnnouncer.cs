@@ -12,31 +12,37 @@ namespace BrkCoin.AppHost.Workshop;
 /// which any running replica answers, so a replica just started reads healthy while refusing
 /// connections on its own port (WorkshopCommandTests saw "Connection refused" there).
 /// </summary>
-public sealed class ReplicaAnnouncer(ReplicaPool pool, LiveSettings settings, string addressesSetting) : IDisposable
+public sealed class ReplicaAnnouncer(ReplicaPool pool, LiveSettings settings) : IDisposable
 {
     public static readonly TimeSpan AskEvery = TimeSpan.FromMilliseconds(200);
     // Long enough for a replica starting on a loaded two-core machine; after it, the AppHost's
     // log says which replica is slow, and the asking goes on.
     private static readonly TimeSpan SlowAnswer = TimeSpan.FromSeconds(30);
 
+    private readonly string _setting = pool.AddressesSetting
+        ?? throw new ArgumentException($"{pool.Service}'s pool names no live setting for its addresses.", nameof(pool));
     private readonly HttpClient _probe = new() { Timeout = TimeSpan.FromSeconds(1) };
-    // Wakes the asking when a replica starts running; one pending wake is enough.
-    private readonly Channel<bool> _started = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
-    // Serializes the file's writes: each writes the pool's list as it is when it writes, so the
-    // last write is never an older list than one before it.
+    // Wakes the asking when a replica starts running or the file needs writing again; one pending wake is enough.
+    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    // Serializes the file's writes: each writes the pool's list as it is when it writes, so a
+    // removal from the follow loop and an announcement from the asking loop cannot land in the
+    // wrong order.
     private readonly Lock _writing = new();
+    // Set when a write failed: the pool has moved on and the file has not, until a write succeeds.
+    private volatile bool _unwritten;
 
     /// <summary>Follows a replica's state change; <paramref name="ownAddress"/> is where it serves while it runs.</summary>
     public void Observe(string replicaId, string? state, Uri? ownAddress)
     {
-        if (pool.Observe(replicaId, state, ownAddress))
-        {
-            Write();
-        }
-
+        var changed = pool.Observe(replicaId, state, ownAddress);
         if (ownAddress is not null)
         {
-            _started.Writer.TryWrite(true);
+            _wake.Writer.TryWrite(true);
+        }
+
+        if (changed)
+        {
+            Write();
         }
     }
 
@@ -50,6 +56,11 @@ public sealed class ReplicaAnnouncer(ReplicaPool pool, LiveSettings settings, st
         {
             try
             {
+                if (_unwritten)
+                {
+                    Write();
+                }
+
                 var unannounced = pool.Unannounced;
                 foreach (var gone in asking.Keys.Except(unannounced).ToList())
                 {
@@ -58,7 +69,7 @@ public sealed class ReplicaAnnouncer(ReplicaPool pool, LiveSettings settings, st
 
                 if (unannounced.Count == 0)
                 {
-                    await _started.Reader.ReadAsync(stopping);
+                    await _wake.Reader.ReadAsync(stopping);
                     continue;
                 }
 
@@ -115,7 +126,18 @@ public sealed class ReplicaAnnouncer(ReplicaPool pool, LiveSettings settings, st
     {
         lock (_writing)
         {
-            settings.SetAddresses(addressesSetting, pool.Serving);
+            try
+            {
+                settings.SetAddresses(_setting, pool.Serving);
+                _unwritten = false;
+            }
+            catch
+            {
+                // The asking loop writes again on its next round, whoever's write this was.
+                _unwritten = true;
+                _wake.Writer.TryWrite(true);
+                throw;
+            }
         }
     }
 

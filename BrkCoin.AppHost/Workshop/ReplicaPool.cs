@@ -183,13 +183,10 @@ public sealed class ReplicaPool(string service, int initial, int max, string sha
                 if (result.Success)
                 {
                     // Known at once, not when the state change comes back: a second command right
-                    // after this one must count it. A start does not overwrite a Running that
-                    // already came back: the replica would wait unannounced for its next change.
-                    _replicas.AddOrUpdate(change.Id,
-                        _ => change.Command == KnownResourceCommands.StartCommand ? KnownResourceStates.Starting : KnownResourceStates.Finished,
-                        (_, current) => change.Command == KnownResourceCommands.StartCommand
-                            ? (IsActive(current) ? current : KnownResourceStates.Starting)
-                            : KnownResourceStates.Finished);
+                    // after this one must count it.
+                    _replicas[change.Id] = change.Command == KnownResourceCommands.StartCommand
+                        ? KnownResourceStates.Starting
+                        : KnownResourceStates.Finished;
                 }
                 else
                 {

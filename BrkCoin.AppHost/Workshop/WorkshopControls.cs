@@ -30,7 +30,7 @@ public sealed class WorkshopControls(LiveSettings settings) : IDisposable
         if (addressesSetting is not null)
         {
             Settings.SetAddresses(addressesSetting, []);
-            _announcers.Add(service, new ReplicaAnnouncer(pool, Settings, addressesSetting));
+            _announcers.Add(service, new ReplicaAnnouncer(pool, Settings));
         }
 
         return pool;
@@ -56,13 +56,22 @@ public sealed class WorkshopControls(LiveSettings settings) : IDisposable
                 }
 
                 var state = change.Snapshot.State?.Text;
-                if (_announcers.TryGetValue(pool.Service, out var announcer))
+                try
                 {
-                    announcer.Observe(change.ResourceId, state, OwnAddress(change.Snapshot));
+                    if (_announcers.TryGetValue(pool.Service, out var announcer))
+                    {
+                        announcer.Observe(change.ResourceId, state, OwnAddress(change.Snapshot));
+                    }
+                    else
+                    {
+                        pool.Observe(change.ResourceId, state);
+                    }
                 }
-                else
+                catch (Exception ex) when (ex is not OperationCanceledException)
                 {
-                    pool.Observe(change.ResourceId, state);
+                    // The state is taken; only the file's write failed, and the announcer writes
+                    // again. Following must go on: scaling counts on it.
+                    logger.LogError(ex, "Writing where {Service}'s replicas answer failed after {Replica} became {State}", pool.Service, change.ResourceId, state);
                 }
 
                 // Only when it differs: this update comes back through the same watch.

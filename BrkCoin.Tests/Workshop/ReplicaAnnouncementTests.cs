@@ -1,4 +1,3 @@
-using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using BrkCoin.AppHost.Workshop;
 using BrkCoin.Tests.Support;
@@ -83,6 +82,38 @@ public sealed class ReplicaAnnouncementTests : IAsyncDisposable
         await Task.WhenAll(started.Select((replica, i) => PublishAsync($"rng-{i}", KnownResourceStates.Running, replica)));
 
         await AnnouncedAsync([.. started.Select(r => r.Address)], "all four replicas announced");
+    }
+
+    [Fact]
+    public void A_later_state_change_at_the_same_address_keeps_the_replica_announced()
+    {
+        var pool = new ReplicaPool("rng", initial: 1, max: 1, "Workshop:Rng", Addresses);
+        var own = new Uri("http://127.0.0.1:5001/");
+        pool.Observe("rng-a", KnownResourceStates.Running, own);
+        Assert.True(pool.Announce("rng-a", own));
+
+        // Aspire publishes more changes of a running replica (its health, its URLs): none undoes the announcement.
+        Assert.False(pool.Observe("rng-a", KnownResourceStates.Running, own));
+        Assert.Equal([own], pool.Serving);
+        Assert.Empty(pool.Unannounced);
+    }
+
+    [Fact]
+    public void An_answer_that_comes_back_after_the_replica_stopped_or_moved_announces_nothing()
+    {
+        var pool = new ReplicaPool("rng", initial: 1, max: 2, "Workshop:Rng", Addresses);
+        var before = new Uri("http://127.0.0.1:5001/");
+        pool.Observe("rng-a", KnownResourceStates.Running, before);
+        pool.Observe("rng-b", KnownResourceStates.Running, before);
+        Assert.Equal(2, pool.Unannounced.Count);
+
+        // Asked while running; the answer arrives after it stopped, or after it restarted elsewhere.
+        pool.Observe("rng-a", KnownResourceStates.Finished);
+        pool.Observe("rng-b", KnownResourceStates.Running, new Uri("http://127.0.0.1:5002/"));
+        Assert.False(pool.Announce("rng-a", before));
+        Assert.False(pool.Announce("rng-b", before));
+        Assert.Empty(pool.Serving);
+        Assert.Equal([("rng-b", new Uri("http://127.0.0.1:5002/"))], pool.Unannounced);
     }
 
     // As DCP's snapshot carries it: the state and the replica's own ASPNETCORE_URLS while it runs.
