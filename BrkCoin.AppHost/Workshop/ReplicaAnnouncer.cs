@@ -18,6 +18,7 @@ public sealed class ReplicaAnnouncer(ReplicaPool pool, LiveSettings settings) : 
     // Long enough for a replica starting on a loaded two-core machine; after it, the AppHost's
     // log says which replica is slow, and the asking goes on.
     private static readonly TimeSpan SlowAnswer = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan MaxBackOff = TimeSpan.FromSeconds(30);
 
     private readonly string _setting = pool.AddressesSetting
         ?? throw new ArgumentException($"{pool.Service}'s pool names no live setting for its addresses.", nameof(pool));
@@ -52,6 +53,8 @@ public sealed class ReplicaAnnouncer(ReplicaPool pool, LiveSettings settings) : 
         // When each unannounced replica was first asked, and whether the log heard it is slow;
         // only this loop touches it.
         var asking = new Dictionary<(string Replica, Uri Address), (long Since, bool Warned)>();
+        // Rounds failed in a row: the log hears of the first and of the recovery, not of each.
+        var failures = 0;
         while (!stopping.IsCancellationRequested)
         {
             try
@@ -59,6 +62,12 @@ public sealed class ReplicaAnnouncer(ReplicaPool pool, LiveSettings settings) : 
                 if (_unwritten)
                 {
                     Write();
+                }
+
+                if (failures > 0)
+                {
+                    logger.LogInformation("Announcing {Service}'s replicas works again after {Failures} failed rounds", pool.Service, failures);
+                    failures = 0;
                 }
 
                 var unannounced = pool.Unannounced;
@@ -80,9 +89,10 @@ public sealed class ReplicaAnnouncer(ReplicaPool pool, LiveSettings settings) : 
                     var elapsed = Stopwatch.GetElapsedTime(since);
                     if (answered && pool.Announce(replica.Replica, replica.Address))
                     {
-                        Write();
+                        // Said before the write: should the write fail, the next round's makes it.
                         logger.LogInformation("{Replica} answers at {Address} after {Elapsed:0.0} s: announced to its callers",
                             replica.Replica, replica.Address, elapsed.TotalSeconds);
+                        Write();
                     }
                     else if (!answered && !warned && elapsed > SlowAnswer)
                     {
@@ -101,9 +111,14 @@ public sealed class ReplicaAnnouncer(ReplicaPool pool, LiveSettings settings) : 
             catch (Exception ex)
             {
                 // One round that failed (the live-settings file could not be written) must not end
-                // the announcing for the rest of the run.
-                logger.LogError(ex, "Announcing {Service}'s replicas failed; asking again", pool.Service);
-                await Task.Delay(AskEvery, stopping).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                // the announcing for the rest of the run; rounds that keep failing back off to 30 s.
+                if (failures++ == 0)
+                {
+                    logger.LogError(ex, "Announcing {Service}'s replicas failed; asking again, less often while it fails", pool.Service);
+                }
+
+                var backOff = TimeSpan.FromTicks(Math.Min(AskEvery.Ticks << Math.Min(failures, 8), MaxBackOff.Ticks));
+                await Task.Delay(backOff, stopping).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }
     }

@@ -21,7 +21,7 @@ public sealed partial class FullWalletEngineTests(DockerEngineFixture engine)
     // The smallest wallet the setting allows: maxmemory 12 MiB in a 32 MiB container.
     private const int WalletMemoryMiB = 32;
 
-    // Room the filler leaves for the workers to fill by mining: some 3,000 coins, under a minute
+    // Room the filler leaves for the workers to fill by mining: some 3,000 coins, about a minute
     // even on a slow day (691 hashes/s, ~7 KB of coins a second, in one CI run).
     private const long LeftForMining = 512 * 1024;
 
@@ -101,7 +101,7 @@ public sealed partial class FullWalletEngineTests(DockerEngineFixture engine)
         var logged = UnitsLine().Matches(logs).Sum(m => long.Parse(m.Groups["units"].Value, CultureInfo.InvariantCulture));
         var hashes = await HashesAsync(project, redis);
         TestContext.Current.SendDiagnosticMessage(
-            $"full wallet on the engine: {filler} filler coins, {coins.Count} coins at full, used {fullMemory.UsedBytes} of {fullMemory.MaxBytes} bytes, " +
+            $"full wallet on the engine: {filler} filler coins sent, {coins.Count} coins at full, used {fullMemory.UsedBytes} of {fullMemory.MaxBytes} bytes, " +
             $"hashes {atFull} while full, {WalletFullLines(logs)} refusals logged, hashes {hashes} after, units logged {logged}");
         var stopLines = Regex.Matches(logs, "Stopped after .*").Select(m => m.Value).ToList();
         Assert.NotEmpty(stopLines);
